@@ -1,0 +1,8 @@
+import { defineConfig } from 'vitest/config';
+
+// `pnpm test` at the root runs every package's own Vitest project.
+export default defineConfig({
+  test: {
+    projects: ['packages/*', 'apps/*'],
+  },
+});
