@@ -1,0 +1,345 @@
+import { z } from 'zod';
+import { ERROR_CODES } from './errors';
+
+/*
+ * Zod schemas: the executable form of PROTOCOL.md.
+ *
+ * Client → server payloads are strict objects: an unknown key is VALIDATION_FAILED rather
+ * than silently dropped, so a hostile client cannot smuggle bulk data through a relay and
+ * a typo in a client shows up at once. Server → client payloads are plain objects: clients
+ * must tolerate fields added in later versions ("extend, never rename").
+ */
+
+// ---------------------------------------------------------------------------------------
+// Limits
+
+export const LIMITS = {
+  idMax: 128,
+  emailMax: 254,
+  passwordMin: 8,
+  passwordMax: 128,
+  displayNameMax: 32,
+  roomNameMax: 64,
+  /** Largest SDP accepted. A 6-peer audio SDP is a few KiB; this leaves room for video later. */
+  sdpMax: 64 * 1024,
+  /** An ICE candidate line is ~100–200 characters. */
+  candidateMax: 2048,
+  defaultMaxRoomParticipants: 6,
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// Shared types
+
+/** Opaque id, 1..128 characters. A well-formed id naming nothing is a not-found, not a validation error. */
+export const IdSchema = z.string().min(1).max(LIMITS.idMax);
+
+export const EmailSchema = z.string().trim().max(LIMITS.emailMax).toLowerCase().pipe(z.email());
+
+export const DisplayNameSchema = z.string().trim().min(1).max(LIMITS.displayNameMax);
+
+export const PublicUserSchema = z.object({ id: IdSchema, displayName: z.string() });
+export type PublicUser = z.infer<typeof PublicUserSchema>;
+
+export const PRESENCE_STATUSES = ['online', 'away', 'busy', 'offline'] as const;
+export const PresenceStatusSchema = z.enum(PRESENCE_STATUSES);
+export type PresenceStatus = z.infer<typeof PresenceStatusSchema>;
+
+/** The statuses a user may choose; `offline` is derived from having no socket. */
+export const SettablePresenceStatusSchema = z.enum(['online', 'away', 'busy']);
+
+export const PresenceEntrySchema = z.object({
+  userId: IdSchema,
+  displayName: z.string(),
+  status: PresenceStatusSchema,
+  inCall: z.boolean(),
+});
+export type PresenceEntry = z.infer<typeof PresenceEntrySchema>;
+
+export const ParticipantSchema = z.object({
+  userId: IdSchema,
+  displayName: z.string(),
+  isHost: z.boolean(),
+  muted: z.boolean(),
+  joinedAt: z.iso.datetime(),
+});
+export type Participant = z.infer<typeof ParticipantSchema>;
+
+export const RoomSummarySchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  hostId: IdSchema,
+  participantCount: z.number().int().nonnegative(),
+  maxParticipants: z.number().int().positive(),
+  locked: z.boolean(),
+});
+export type RoomSummary = z.infer<typeof RoomSummarySchema>;
+
+export const RoomStateSchema = z.object({
+  id: IdSchema,
+  name: z.string(),
+  hostId: IdSchema,
+  locked: z.boolean(),
+  maxParticipants: z.number().int().positive(),
+  participants: z.array(ParticipantSchema),
+});
+export type RoomState = z.infer<typeof RoomStateSchema>;
+
+export const IceServerSchema = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServerSchema>;
+
+export const CALL_STATES = [
+  'ringing',
+  'accepted',
+  'declined',
+  'cancelled',
+  'missed',
+  'ended',
+] as const;
+export const CallStateSchema = z.enum(CALL_STATES);
+export type CallState = z.infer<typeof CallStateSchema>;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export const ErrorBodySchema = z.object({ code: ErrorCodeSchema, message: z.string() });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const LEAVE_REASONS = ['left', 'kicked', 'disconnected'] as const;
+export const LeaveReasonSchema = z.enum(LEAVE_REASONS);
+export type LeaveReason = z.infer<typeof LeaveReasonSchema>;
+
+export const HOST_ACTIONS = ['mute', 'kick', 'lock', 'unlock', 'host-transferred'] as const;
+export const HostActionKindSchema = z.enum(HOST_ACTIONS);
+export type HostActionKind = z.infer<typeof HostActionKindSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Acknowledgements
+
+export type AckOk<R> = { ok: true } & R;
+export type AckFail = { ok: false; error: ErrorBody };
+export type AckResponse<R> = AckOk<R> | AckFail;
+
+export const AckFailSchema = z.object({ ok: z.literal(false), error: ErrorBodySchema });
+
+/** Schema of a whole acknowledgement for a given success result schema. */
+export function ackSchema<R extends z.ZodObject>(result: R) {
+  return z.union([result.extend({ ok: z.literal(true) }), AckFailSchema]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Client → server payloads
+
+const Empty = z.object({});
+
+export const AuthHelloSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+export const PresenceSetSchema = z.strictObject({ status: SettablePresenceStatusSchema });
+export const RoomCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(LIMITS.roomNameMax),
+  // The upper bound is the server's MAX_ROOM_PARTICIPANTS, checked by the server.
+  maxParticipants: z.number().int().min(2).max(1000).optional(),
+});
+export const RoomRefSchema = z.strictObject({ roomId: IdSchema });
+export const RoomSelfMuteSchema = z.strictObject({ roomId: IdSchema, muted: z.boolean() });
+export const CallInviteSchema = z.strictObject({ toUserId: IdSchema });
+export const CallRefSchema = z.strictObject({ callId: IdSchema });
+export const HostTargetSchema = z.strictObject({ roomId: IdSchema, userId: IdSchema });
+export const HostLockSchema = z.strictObject({ roomId: IdSchema, locked: z.boolean() });
+
+/** Exactly one of roomId / callId says which conversation a WebRTC signal belongs to. */
+function exactlyOneScope(value: { roomId?: string | undefined; callId?: string | undefined }) {
+  return (value.roomId === undefined) !== (value.callId === undefined);
+}
+const scopeMessage = { message: 'Give exactly one of roomId or callId.' };
+
+export const SdpSignalSchema = z
+  .strictObject({
+    to: IdSchema,
+    roomId: IdSchema.optional(),
+    callId: IdSchema.optional(),
+    sdp: z.string().min(1).max(LIMITS.sdpMax),
+  })
+  .refine(exactlyOneScope, scopeMessage);
+
+export const IceCandidateSchema = z.strictObject({
+  candidate: z.string().max(LIMITS.candidateMax),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+export type IceCandidate = z.infer<typeof IceCandidateSchema>;
+
+export const IceSignalSchema = z
+  .strictObject({
+    to: IdSchema,
+    roomId: IdSchema.optional(),
+    callId: IdSchema.optional(),
+    // null is the end-of-candidates marker.
+    candidate: IceCandidateSchema.nullable(),
+  })
+  .refine(exactlyOneScope, scopeMessage);
+
+// Results (the part of a successful ack after `ok: true`)
+export const AuthHelloResultSchema = z.object({
+  user: PublicUserSchema,
+  iceServers: z.array(IceServerSchema),
+});
+export const RoomResultSchema = z.object({ room: RoomStateSchema });
+export const CallIdResultSchema = z.object({ callId: IdSchema });
+
+/** Payload and ack-result schema of every client event, keyed by event name. */
+export const clientEventSchemas = {
+  'auth:hello': { payload: AuthHelloSchema, result: AuthHelloResultSchema },
+  'presence:set': { payload: PresenceSetSchema, result: Empty },
+  'room:create': { payload: RoomCreateSchema, result: RoomResultSchema },
+  'room:join': { payload: RoomRefSchema, result: RoomResultSchema },
+  'room:leave': { payload: RoomRefSchema, result: Empty },
+  'room:self:mute': { payload: RoomSelfMuteSchema, result: Empty },
+  'call:direct:invite': { payload: CallInviteSchema, result: CallIdResultSchema },
+  'call:direct:accept': { payload: CallRefSchema, result: Empty },
+  'call:direct:decline': { payload: CallRefSchema, result: Empty },
+  'call:direct:end': { payload: CallRefSchema, result: Empty },
+  'webrtc:offer': { payload: SdpSignalSchema, result: Empty },
+  'webrtc:answer': { payload: SdpSignalSchema, result: Empty },
+  'webrtc:ice': { payload: IceSignalSchema, result: Empty },
+  'room:host:mute': { payload: HostTargetSchema, result: Empty },
+  'room:host:kick': { payload: HostTargetSchema, result: Empty },
+  'room:host:lock': { payload: HostLockSchema, result: Empty },
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// Server → client payloads
+
+export const AuthOkSchema = z.object({
+  user: PublicUserSchema,
+  iceServers: z.array(IceServerSchema),
+  maxRoomParticipants: z.number().int().positive(),
+});
+export const PresenceListSchema = z.object({
+  full: z.boolean(),
+  users: z.array(PresenceEntrySchema),
+});
+export const RoomListSchema = z.object({ rooms: z.array(RoomSummarySchema) });
+export const RoomJoinedSchema = z.object({ room: RoomStateSchema });
+export const ParticipantJoinedSchema = z.object({
+  roomId: IdSchema,
+  participant: ParticipantSchema,
+});
+export const ParticipantLeftSchema = z.object({
+  roomId: IdSchema,
+  userId: IdSchema,
+  reason: LeaveReasonSchema,
+});
+export const ParticipantUpdatedSchema = z.object({
+  roomId: IdSchema,
+  participant: ParticipantSchema,
+});
+export const CallIncomingSchema = z.object({ callId: IdSchema, from: PublicUserSchema });
+export const CallStateEventSchema = z.object({
+  callId: IdSchema,
+  state: CallStateSchema,
+  peer: PublicUserSchema,
+});
+export const RelayedSdpSchema = z.object({
+  from: IdSchema,
+  roomId: IdSchema.optional(),
+  callId: IdSchema.optional(),
+  sdp: z.string(),
+});
+export const RelayedIceSchema = z.object({
+  from: IdSchema,
+  roomId: IdSchema.optional(),
+  callId: IdSchema.optional(),
+  candidate: IceCandidateSchema.nullable(),
+});
+export const SignalErrorSchema = z.object({
+  to: IdSchema,
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
+export const HostActionSchema = z.object({
+  roomId: IdSchema,
+  action: HostActionKindSchema,
+  targetUserId: IdSchema.optional(),
+  byUserId: IdSchema.optional(),
+});
+export const ErrorEventSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  event: z.string().optional(),
+});
+
+export const serverEventSchemas = {
+  'auth:ok': AuthOkSchema,
+  'presence:list': PresenceListSchema,
+  'room:list': RoomListSchema,
+  'room:joined': RoomJoinedSchema,
+  'room:participant:joined': ParticipantJoinedSchema,
+  'room:participant:left': ParticipantLeftSchema,
+  'room:participant:updated': ParticipantUpdatedSchema,
+  'call:direct:incoming': CallIncomingSchema,
+  'call:direct:state': CallStateEventSchema,
+  'webrtc:offer': RelayedSdpSchema,
+  'webrtc:answer': RelayedSdpSchema,
+  'webrtc:ice': RelayedIceSchema,
+  'webrtc:signal:error': SignalErrorSchema,
+  'room:host:action': HostActionSchema,
+  error: ErrorEventSchema,
+} as const;
+
+// ---------------------------------------------------------------------------------------
+// HTTP bodies
+
+export const RegisterBodySchema = z.strictObject({
+  email: EmailSchema,
+  password: z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax),
+  displayName: DisplayNameSchema,
+});
+export type RegisterBody = z.input<typeof RegisterBodySchema>;
+
+export const LoginBodySchema = z.strictObject({
+  email: EmailSchema,
+  password: z.string().min(1).max(LIMITS.passwordMax),
+});
+export type LoginBody = z.input<typeof LoginBodySchema>;
+
+/**
+ * Refresh and logout take the refresh token from the body or, for the web app, from the
+ * HttpOnly cookie the server set at login; an empty body is valid.
+ */
+export const RefreshBodySchema = z.strictObject({
+  refreshToken: z.string().min(1).max(512).optional(),
+});
+
+export const AuthResponseSchema = z.object({
+  accessToken: z.string(),
+  /** Opaque, single-use; also set as an HttpOnly cookie. */
+  refreshToken: z.string(),
+  /** Access token lifetime in seconds. */
+  expiresIn: z.number().int().positive(),
+  user: PublicUserSchema,
+});
+export type AuthResponse = z.infer<typeof AuthResponseSchema>;
+
+export const MeResponseSchema = z.object({ user: PublicUserSchema });
+
+export const HealthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.record(z.string(), z.enum(['ok', 'down'])).optional(),
+});
+
+export const HttpErrorSchema = z.object({ error: ErrorBodySchema });
+
+export const CallHistoryEntrySchema = z.object({
+  callId: IdSchema,
+  direction: z.enum(['outgoing', 'incoming']),
+  peer: PublicUserSchema,
+  outcome: CallStateSchema,
+  startedAt: z.iso.datetime(),
+  answeredAt: z.iso.datetime().nullable(),
+  endedAt: z.iso.datetime().nullable(),
+  durationSeconds: z.number().int().nonnegative(),
+});
+export type CallHistoryEntry = z.infer<typeof CallHistoryEntrySchema>;
+export const CallHistoryResponseSchema = z.object({ calls: z.array(CallHistoryEntrySchema) });
