@@ -1,0 +1,50 @@
+import type { PublicUser } from '@openwcall/shared';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../errors';
+
+const ISSUER = 'openwcall';
+const AUDIENCE = 'openwcall';
+
+/**
+ * Short-lived access JWTs (HS256). They carry the user's id and display name so the
+ * signaling hot path never needs the database to know who a socket is.
+ */
+export class AccessTokens {
+  readonly #key: Uint8Array;
+  readonly ttlSeconds: number;
+
+  constructor(secret: string, ttlSeconds: number) {
+    this.#key = new TextEncoder().encode(secret);
+    this.ttlSeconds = ttlSeconds;
+  }
+
+  async sign(user: PublicUser): Promise<string> {
+    return new SignJWT({ name: user.displayName })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.#key);
+  }
+
+  /** The user a token names, or UNAUTHENTICATED for an expired, forged or malformed one. */
+  async verify(token: string): Promise<PublicUser> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
+        throw new AppError('UNAUTHENTICATED', 'Malformed token.');
+      }
+      return { id: payload.sub, displayName: payload.name };
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      const expired = err instanceof joseErrors.JWTExpired;
+      throw new AppError('UNAUTHENTICATED', expired ? 'Token expired.' : 'Invalid token.');
+    }
+  }
+}

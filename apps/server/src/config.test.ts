@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has working defaults for a fresh clone', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.webOrigins).toEqual(['http://localhost:3000']);
+    expect(config.signaling.maxRoomParticipants).toBe(6);
+    expect(config.signaling.reconnectGraceMs).toBe(5000);
+    expect(config.signaling.ringTimeoutMs).toBe(30000);
+    expect(config.seedDemoUsers).toBe(true);
+  });
+
+  it('makes a random per-process JWT secret outside production, and says so', () => {
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.auth.jwtSecretGenerated).toBe(true);
+    expect(a.auth.jwtSecret).not.toBe(b.auth.jwtSecret);
+    expect(a.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses to start in production without JWT_SECRET, and does not seed demo users there', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    const prod = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) });
+    expect(prod.seedDemoUsers).toBe(false);
+  });
+
+  it('rejects invalid values with a readable message', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/32 characters/);
+    expect(() => loadConfig({ AUTH_RATE_LIMIT: 'maybe' })).toThrow(/AUTH_RATE_LIMIT/);
+  });
+
+  it('splits comma-separated origins and treats empty strings as unset', () => {
+    const config = loadConfig({ WEB_ORIGIN: 'http://a.test, https://b.test', DATABASE_URL: '' });
+    expect(config.webOrigins).toEqual(['http://a.test', 'https://b.test']);
+    expect(config.database.url).toBeUndefined();
+  });
+});

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/*
+ * Configuration, parsed once from the environment. Nothing else in the server reads
+ * process.env: tests and embedders call `loadConfig({...})` or build a Config directly.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const list = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(4000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Behind a reverse proxy, trust X-Forwarded-For for the client IP (login throttling). */
+  TRUST_PROXY: bool.default(false),
+
+  DATABASE_URL: optionalString,
+  /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is unset. */
+  DATA_DIR: optionalString,
+  /** Create the demo users when the database has no users yet. */
+  SEED_DEMO_USERS: bool.optional(),
+
+  JWT_SECRET: optionalString,
+  ACCESS_TOKEN_TTL_SECONDS: int(900, 5, 86_400),
+  REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
+  WEB_ORIGIN: list('http://localhost:3000'),
+
+  STUN_URLS: list('stun:stun.l.google.com:19302'),
+  TURN_URL: optionalString,
+  TURN_USER: optionalString,
+  TURN_PASS: optionalString,
+  /** coturn `static-auth-secret`: enables time-limited TURN credentials. */
+  TURN_SECRET: optionalString,
+  TURN_TTL_SECONDS: int(3600, 60, 7 * 86_400),
+
+  MAX_ROOM_PARTICIPANTS: int(6, 2, 50),
+  RECONNECT_GRACE_MS: int(5000, 0, 600_000),
+  RING_TIMEOUT_MS: int(30_000, 100, 600_000),
+  AUTH_TIMEOUT_MS: int(10_000, 100, 600_000),
+  MAX_HTTP_BUFFER_BYTES: int(128 * 1024, 16 * 1024, 16 * 1024 * 1024),
+
+  RATE_SIGNAL_PER_SEC: int(100, 1),
+  RATE_SIGNAL_BURST: int(200, 1),
+  RATE_EVENTS_PER_SEC: int(50, 1),
+  RATE_EVENTS_BURST: int(200, 1),
+  RATE_ABUSE_DISCONNECT_AFTER: int(100, 1),
+
+  AUTH_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  LOGIN_MAX_PER_IP: int(30, 1),
+  LOGIN_MAX_PER_ACCOUNT: int(10, 1),
+  REGISTER_MAX_PER_IP: int(20, 1),
+  AUTH_RATE_WINDOW_SECONDS: int(600, 1),
+
+  REDIS_URL: optionalString,
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  trustProxy: boolean;
+  database: { url: string | undefined; dataDir: string | undefined };
+  seedDemoUsers: boolean;
+  auth: {
+    jwtSecret: string;
+    /** True when no JWT_SECRET was given and a random one was made for this process. */
+    jwtSecretGenerated: boolean;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    rateLimit: {
+      enabled: boolean;
+      windowSeconds: number;
+      loginPerIp: number;
+      loginPerAccount: number;
+      registerPerIp: number;
+    };
+  };
+  webOrigins: string[];
+  ice: {
+    stunUrls: string[];
+    turn: { url: string | undefined; user: string | undefined; pass: string | undefined };
+    turnSecret: string | undefined;
+    turnTtlSeconds: number;
+  };
+  signaling: {
+    maxRoomParticipants: number;
+    reconnectGraceMs: number;
+    ringTimeoutMs: number;
+    authTimeoutMs: number;
+    maxHttpBufferBytes: number;
+    rate: {
+      signalPerSec: number;
+      signalBurst: number;
+      eventsPerSec: number;
+      eventsBurst: number;
+      abuseDisconnectAfter: number;
+    };
+  };
+  redisUrl: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production.');
+  }
+  if (e.JWT_SECRET && e.JWT_SECRET.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters.');
+  }
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
+    seedDemoUsers: e.SEED_DEMO_USERS ?? e.NODE_ENV !== 'production',
+    auth: {
+      jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+      jwtSecretGenerated: !e.JWT_SECRET,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      rateLimit: {
+        enabled: e.AUTH_RATE_LIMIT === 'on',
+        windowSeconds: e.AUTH_RATE_WINDOW_SECONDS,
+        loginPerIp: e.LOGIN_MAX_PER_IP,
+        loginPerAccount: e.LOGIN_MAX_PER_ACCOUNT,
+        registerPerIp: e.REGISTER_MAX_PER_IP,
+      },
+    },
+    webOrigins: e.WEB_ORIGIN,
+    ice: {
+      stunUrls: e.STUN_URLS,
+      turn: { url: e.TURN_URL, user: e.TURN_USER, pass: e.TURN_PASS },
+      turnSecret: e.TURN_SECRET,
+      turnTtlSeconds: e.TURN_TTL_SECONDS,
+    },
+    signaling: {
+      maxRoomParticipants: e.MAX_ROOM_PARTICIPANTS,
+      reconnectGraceMs: e.RECONNECT_GRACE_MS,
+      ringTimeoutMs: e.RING_TIMEOUT_MS,
+      authTimeoutMs: e.AUTH_TIMEOUT_MS,
+      maxHttpBufferBytes: e.MAX_HTTP_BUFFER_BYTES,
+      rate: {
+        signalPerSec: e.RATE_SIGNAL_PER_SEC,
+        signalBurst: e.RATE_SIGNAL_BURST,
+        eventsPerSec: e.RATE_EVENTS_PER_SEC,
+        eventsBurst: e.RATE_EVENTS_BURST,
+        abuseDisconnectAfter: e.RATE_ABUSE_DISCONNECT_AFTER,
+      },
+    },
+    redisUrl: e.REDIS_URL,
+  };
+}

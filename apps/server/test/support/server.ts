@@ -1,0 +1,83 @@
+import type { AddressInfo } from 'node:net';
+import { openDatabase } from '@openwcall/db/client';
+import { createTestDatabase, databaseBackends } from '@openwcall/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+
+export type Backend = ReturnType<typeof databaseBackends>[number];
+
+export const backends = databaseBackends();
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestServer {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  /** Stops the server and drops its database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A real server listening on a free port, on a brand-new database of the given kind.
+ * `env` overrides the test defaults (which switch auth throttling off and the
+ * reconnect grace to 0, as PROTOCOL.md suggests for tests).
+ */
+export async function startServer(
+  backend: Backend,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const target = await createTestDatabase(backend);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    AUTH_RATE_LIMIT: 'off',
+    RECONNECT_GRACE_MS: '0',
+    SEED_DEMO_USERS: 'false',
+    STUN_URLS: '',
+    HOST: '127.0.0.1',
+    ...(target.url ? { DATABASE_URL: target.url } : {}),
+    ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}),
+    ...env,
+  });
+  const app = await buildApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await target.dispose();
+    },
+  };
+}
+
+export { openDatabase };
+
+export async function json(res: Response): Promise<Record<string, any>> {
+  const text = await res.text();
+  return text ? JSON.parse(text) : {};
+}
+
+let counter = 0;
+/** A unique, valid registration body. */
+export function newUser(name = 'User') {
+  counter += 1;
+  const tag = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+  return { email: `${name.toLowerCase()}-${tag}@example.test`, password: 'correct horse battery', displayName: `${name} ${counter}` };
+}
+
+export async function register(baseUrl: string, body = newUser()) {
+  const res = await fetch(`${baseUrl}/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  const data = (await res.json()) as { accessToken: string; refreshToken: string; user: { id: string; displayName: string } };
+  return { ...data, body };
+}
