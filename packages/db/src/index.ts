@@ -1,0 +1,17 @@
+// `@openwcall/db`: types and pure helpers only. Opening a database lives in
+// `@openwcall/db/client`, test helpers in `@openwcall/db/testing`.
+export type {
+  DirectCall,
+  ModerationAction,
+  Prisma,
+  PrismaClient,
+  RefreshSession,
+  Room,
+  RoomMembership,
+  User,
+} from './generated/prisma/client';
+export { CallOutcome } from './generated/prisma/enums';
+export { isUniqueViolation } from './errors';
+export { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords';
+export { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './seed';
+export type { Database, DatabaseLogger, DatabaseOptions } from './types';
