@@ -1,5 +1,7 @@
 // `@openwcall/db`: types and pure helpers only. Opening a database lives in
 // `@openwcall/db/client`, test helpers in `@openwcall/db/testing`.
+
+export { isUniqueViolation } from './errors';
 export type {
   DirectCall,
   ModerationAction,
@@ -11,7 +13,6 @@ export type {
   User,
 } from './generated/prisma/client';
 export { CallOutcome } from './generated/prisma/enums';
-export { isUniqueViolation } from './errors';
 export { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords';
 export { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from './seed';
 export type { Database, DatabaseLogger, DatabaseOptions } from './types';

@@ -15,8 +15,17 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
 import type * as Wasm from '@prisma/schema-engine-wasm';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 
-type WasmBindings = typeof Wasm & {
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
+type WasmExports = Record<string, unknown>;
+type WasmBindings = typeof Wasm & { __wbg_set_wasm(exports: WasmExports): void };
+
+// Node has WebAssembly, but with lib ES2023 and no DOM types TypeScript does not declare it.
+const { WebAssembly: wasmRuntime } = globalThis as unknown as {
+  WebAssembly: {
+    instantiate(
+      bytes: Uint8Array,
+      imports: object,
+    ): Promise<{ instance: { exports: WasmExports } }>;
+  };
 };
 
 let bindings: Promise<WasmBindings> | undefined;
@@ -31,7 +40,7 @@ function loadBindings(): Promise<WasmBindings> {
       pathToFileURL(join(dir, 'schema_engine_bg.js')).href
     )) as WasmBindings;
     const bytes = await readFile(join(dir, 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': glue });
+    const { instance } = await wasmRuntime.instantiate(bytes, { './schema_engine_bg.js': glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue;
