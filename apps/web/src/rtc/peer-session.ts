@@ -1,0 +1,416 @@
+import { Emitter } from './emitter';
+import { silentLogger } from './peer-connection-factory';
+import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
+import type {
+  IceCandidateEventLike,
+  Logger,
+  OutgoingSignal,
+  PeerConnectionFactory,
+  PeerConnectionLike,
+  PeerSignal,
+  PeerState,
+  RtpSenderLike,
+  SignalScope,
+  TrackEventLike,
+} from './types';
+
+export interface PeerSessionOptions {
+  readonly localUserId: string;
+  readonly remoteUserId: string;
+  readonly scope: SignalScope;
+  /**
+   * Whether this side sends the first offer. The other side attaches its track only once that
+   * offer arrives, so the two never race to make the first offer (glare stays for renegotiation).
+   */
+  readonly initiator: boolean;
+  readonly createPeerConnection: PeerConnectionFactory;
+  /** Outgoing offer/answer/ICE; the mesh passes its signaling channel's `send`. */
+  readonly send: (signal: OutgoingSignal) => void;
+  readonly iceServers: readonly RTCIceServer[];
+  /** The microphone track to send, or null to only receive (it can be set later). */
+  readonly localTrack: MediaStreamTrack | null;
+  /** Sent as the track's stream so the remote `track` event carries a MediaStream. */
+  readonly localStream?: MediaStream | null;
+  /** Defaults to `isPolite(localUserId, remoteUserId)`. */
+  readonly polite?: boolean;
+  /** How long `disconnected` may last before an ICE restart; browsers often recover alone. */
+  readonly disconnectGraceMs?: number;
+  /** An ICE restart that has not connected after this long counts as failed. */
+  readonly restartTimeoutMs?: number;
+  readonly reconnectPolicy?: ReconnectPolicy;
+  readonly logger?: Logger;
+}
+
+export interface PeerSessionEvents extends Record<string, unknown> {
+  state: { readonly from: PeerState; readonly to: PeerState; readonly reason: string };
+  remoteStream: { readonly stream: MediaStream | null; readonly track: MediaStreamTrack };
+  /**
+   * A new offer could not be applied on top of the current session (the remote peer restarted
+   * with a fresh RTCPeerConnection, e.g. after a page reload). The owner should replace this
+   * session with a new one and hand it `signal`.
+   */
+  remoteReset: { readonly signal: PeerSignal; readonly error: unknown };
+}
+
+/**
+ * The politeness rule both ends compute the same way: the peer with the smaller user id
+ * (UTF-16 order) is polite and yields on glare.
+ */
+export function isPolite(localUserId: string, remoteUserId: string): boolean {
+  return localUserId < remoteUserId;
+}
+
+// Remote candidates buffered before any remote description; a well-behaved peer sends a few
+// dozen at most, so this only bounds a misbehaving one.
+const MAX_PENDING_CANDIDATES = 256;
+
+/**
+ * One RTCPeerConnection to one remote user, negotiated with MDN's "Perfect negotiation"
+ * (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation):
+ * the impolite peer ignores colliding offers, the polite peer rolls its own offer back.
+ * Recovers media with ICE restarts paced by a ReconnectPolicy.
+ */
+export class PeerSession {
+  readonly remoteUserId: string;
+  readonly polite: boolean;
+  readonly initiator: boolean;
+
+  private readonly options: PeerSessionOptions;
+  private readonly pc: PeerConnectionLike;
+  private readonly log: Logger;
+  private readonly policy: ReconnectPolicy;
+  private readonly events = new Emitter<PeerSessionEvents>();
+
+  private currentState: PeerState = 'new';
+  private makingOffer = false;
+  private ignoreOffer = false;
+  /** Until the first offer/answer exchange completes, a non-initiator does not offer. */
+  private negotiated = false;
+  private pendingCandidates: RTCIceCandidateInit[] = [];
+  /** Incoming signals are applied one at a time, in arrival order. */
+  private inbox: Promise<void> = Promise.resolve();
+  private localTrack: MediaStreamTrack | null;
+  private sender: RtpSenderLike | null = null;
+  private remote: MediaStream | null = null;
+
+  private restartAttempt = 0;
+  private lostAt: number | null = null;
+  private graceTimer: ReturnType<typeof setTimeout> | null = null;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchdogTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(options: PeerSessionOptions) {
+    this.options = options;
+    this.remoteUserId = options.remoteUserId;
+    this.initiator = options.initiator;
+    this.polite = options.polite ?? isPolite(options.localUserId, options.remoteUserId);
+    this.log = options.logger ?? silentLogger;
+    this.policy = options.reconnectPolicy ?? defaultReconnectPolicy;
+    this.localTrack = options.localTrack;
+
+    this.pc = options.createPeerConnection({ iceServers: [...options.iceServers] });
+    this.pc.addEventListener('negotiationneeded', this.onNegotiationNeeded);
+    this.pc.addEventListener('icecandidate', this.onIceCandidate);
+    this.pc.addEventListener('track', this.onTrack);
+    this.pc.addEventListener('connectionstatechange', this.onConnectionStateChange);
+
+    if (this.initiator) {
+      // Either call makes the browser fire `negotiationneeded`, which sends the first offer.
+      if (this.localTrack) this.attachTrack(this.localTrack);
+      else this.pc.addTransceiver('audio', { direction: 'recvonly' });
+    }
+  }
+
+  get state(): PeerState {
+    return this.currentState;
+  }
+
+  get remoteStream(): MediaStream | null {
+    return this.remote;
+  }
+
+  on<K extends keyof PeerSessionEvents>(
+    event: K,
+    listener: (payload: PeerSessionEvents[K]) => void,
+  ): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Applies a relayed offer, answer or ICE candidate from the remote user. */
+  receive(signal: PeerSignal): Promise<void> {
+    this.inbox = this.inbox.then(() => this.apply(signal));
+    return this.inbox;
+  }
+
+  /**
+   * Sends `track` instead of the current one (microphone switch, host mute with null).
+   * Uses RTCRtpSender.replaceTrack, so no renegotiation once a sender exists.
+   */
+  async setOutgoingTrack(track: MediaStreamTrack | null): Promise<void> {
+    if (this.isClosed()) return;
+    this.localTrack = track;
+    if (this.sender) {
+      await this.sender.replaceTrack(track);
+      return;
+    }
+    // No sender yet: a non-initiator that has not answered attaches it when the offer comes;
+    // otherwise addTrack reuses the audio transceiver and triggers one renegotiation.
+    if (track && (this.initiator || this.negotiated)) this.attachTrack(track);
+  }
+
+  /** Restarts ICE now (e.g. after the signaling connection came back). */
+  restartIce(reason = 'requested'): void {
+    if (this.isClosed()) return;
+    this.log.info('ice restart', { peer: this.remoteUserId, reason });
+    if (this.currentState === 'connected' || this.currentState === 'failed') {
+      this.transition('reconnecting', reason);
+    }
+    this.lostAt ??= Date.now();
+    this.pc.restartIce();
+    this.armWatchdog();
+  }
+
+  /** Closes the connection; safe to call more than once. */
+  close(): void {
+    if (this.isClosed()) return;
+    this.clearTimers();
+    this.pc.removeEventListener('negotiationneeded', this.onNegotiationNeeded);
+    this.pc.removeEventListener('icecandidate', this.onIceCandidate);
+    this.pc.removeEventListener('track', this.onTrack);
+    this.pc.removeEventListener('connectionstatechange', this.onConnectionStateChange);
+    this.pendingCandidates = [];
+    this.pc.close();
+    this.transition('closed', 'closed');
+    this.events.clear();
+  }
+
+  // A method, not a field read, so TypeScript does not keep its narrowing across awaits.
+  private isClosed(): boolean {
+    return this.currentState === 'closed';
+  }
+
+  // The single place the state changes; every change is logged as `from -> to`.
+  private transition(to: PeerState, reason: string): void {
+    const from = this.currentState;
+    if (from === to || from === 'closed') return;
+    this.currentState = to;
+    this.log.info(`peer ${this.remoteUserId}: ${from} -> ${to}`, { reason });
+    this.events.emit('state', { from, to, reason });
+  }
+
+  private attachTrack(track: MediaStreamTrack): void {
+    const stream = this.options.localStream;
+    this.sender = stream ? this.pc.addTrack(track, stream) : this.pc.addTrack(track);
+  }
+
+  private send(signal: PeerSignal): void {
+    this.options.send({
+      ...signal,
+      ...this.options.scope,
+      to: this.remoteUserId,
+    } as OutgoingSignal);
+  }
+
+  // Arrow properties: the same function objects are passed to add/removeEventListener.
+  private readonly onNegotiationNeeded = async (): Promise<void> => {
+    if (this.isClosed()) return;
+    if (!this.initiator && !this.negotiated) {
+      this.log.debug('negotiation deferred until the first offer arrives', {
+        peer: this.remoteUserId,
+      });
+      return;
+    }
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const description = this.pc.localDescription;
+      // A polite peer may have rolled this offer back while it was being made.
+      if (
+        this.isClosed() ||
+        description?.type !== 'offer' ||
+        this.pc.signalingState !== 'have-local-offer'
+      ) {
+        return;
+      }
+      if (this.currentState === 'new') this.transition('connecting', 'offer sent');
+      this.send({ kind: 'offer', sdp: description.sdp ?? '' });
+    } catch (error) {
+      this.log.warn('could not create an offer', { peer: this.remoteUserId, error });
+    } finally {
+      this.makingOffer = false;
+    }
+  };
+
+  private async apply(signal: PeerSignal): Promise<void> {
+    if (this.isClosed()) return;
+    try {
+      if (signal.kind === 'ice') await this.applyCandidate(signal.candidate);
+      else await this.applyDescription(signal.kind, signal.sdp);
+    } catch (error) {
+      this.log.warn(`could not apply remote ${signal.kind}`, { peer: this.remoteUserId, error });
+    }
+  }
+
+  private async applyDescription(kind: 'offer' | 'answer', sdp: string): Promise<void> {
+    const offerCollision =
+      kind === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.polite && offerCollision;
+    if (this.ignoreOffer) {
+      this.log.info('glare: ignoring the colliding offer (impolite)', { peer: this.remoteUserId });
+      return;
+    }
+    if (kind === 'answer' && this.pc.signalingState !== 'have-local-offer') {
+      this.log.info('dropping a stale answer', {
+        peer: this.remoteUserId,
+        signalingState: this.pc.signalingState,
+      });
+      return;
+    }
+    if (offerCollision) {
+      this.log.info('glare: rolling back the local offer (polite)', { peer: this.remoteUserId });
+    }
+
+    const hadRemote = this.pc.remoteDescription !== null;
+    try {
+      // Applying a remote offer in have-local-offer rolls the local offer back implicitly
+      // (JSEP; Chrome 80+, Firefox 75+, Safari 15.4+), which is what the polite peer needs.
+      await this.pc.setRemoteDescription({ type: kind, sdp });
+    } catch (error) {
+      if (kind === 'offer' && hadRemote) {
+        this.events.emit('remoteReset', { signal: { kind, sdp }, error });
+        return;
+      }
+      throw error;
+    }
+    if (this.isClosed()) return;
+    if (this.currentState === 'new') this.transition('connecting', `${kind} received`);
+    await this.flushCandidates();
+
+    if (kind === 'offer') {
+      // Attached after the remote offer, addTrack reuses the offered audio transceiver and
+      // turns it sendrecv inside this answer, so no second negotiation follows.
+      if (!this.sender && this.localTrack) this.attachTrack(this.localTrack);
+      await this.pc.setLocalDescription();
+      const answer = this.pc.localDescription;
+      if (this.isClosed() || answer?.type !== 'answer') return;
+      this.send({ kind: 'answer', sdp: answer.sdp ?? '' });
+    }
+    this.negotiated = true;
+  }
+
+  private async applyCandidate(candidate: RTCIceCandidateInit | null): Promise<void> {
+    // `null` (end of candidates) carries nothing a current browser needs.
+    if (candidate === null) return;
+    if (this.pc.remoteDescription === null) {
+      if (this.pendingCandidates.length < MAX_PENDING_CANDIDATES) {
+        this.pendingCandidates.push(candidate);
+      }
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer we ignored are expected to fail.
+      if (!this.ignoreOffer) throw error;
+    }
+  }
+
+  private async flushCandidates(): Promise<void> {
+    const queued = this.pendingCandidates.splice(0);
+    for (const candidate of queued) {
+      try {
+        await this.pc.addIceCandidate(candidate);
+      } catch (error) {
+        this.log.debug('dropping a queued candidate', { peer: this.remoteUserId, error });
+      }
+    }
+  }
+
+  private readonly onIceCandidate = (event: IceCandidateEventLike): void => {
+    if (!event.candidate || this.isClosed()) return;
+    this.send({ kind: 'ice', candidate: event.candidate.toJSON() });
+  };
+
+  private readonly onTrack = (event: TrackEventLike): void => {
+    this.remote = event.streams[0] ?? null;
+    this.events.emit('remoteStream', { stream: this.remote, track: event.track });
+  };
+
+  private readonly onConnectionStateChange = (): void => {
+    const pcState = this.pc.connectionState;
+    switch (pcState) {
+      case 'connecting':
+        if (this.currentState === 'new') this.transition('connecting', 'ice checking');
+        break;
+      case 'connected':
+        this.clearTimers();
+        this.restartAttempt = 0;
+        this.lostAt = null;
+        this.transition('connected', 'ice connected');
+        break;
+      case 'disconnected':
+        this.lostAt ??= Date.now();
+        if (this.currentState === 'connected') this.transition('reconnecting', 'ice disconnected');
+        if (this.graceTimer === null && this.restartTimer === null) {
+          this.graceTimer = setTimeout(() => {
+            this.graceTimer = null;
+            if (this.pc.connectionState === 'disconnected')
+              this.scheduleRestart('still disconnected');
+          }, this.options.disconnectGraceMs ?? 2_500);
+        }
+        break;
+      case 'failed':
+        this.lostAt ??= Date.now();
+        this.scheduleRestart('ice failed');
+        break;
+      case 'closed':
+        this.close();
+        break;
+      default:
+        break;
+    }
+  };
+
+  private scheduleRestart(reason: string): void {
+    if (this.isClosed() || this.restartTimer !== null) return;
+    this.clearGrace();
+    const delay = this.policy.nextDelay({
+      attempt: this.restartAttempt,
+      elapsedMs: Date.now() - (this.lostAt ?? Date.now()),
+    });
+    if (delay === null) {
+      this.clearTimers();
+      this.transition('failed', `${reason}; gave up after ${this.restartAttempt} ICE restarts`);
+      return;
+    }
+    this.transition('reconnecting', reason);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.restartAttempt += 1;
+      this.restartIce(reason);
+    }, delay);
+  }
+
+  // A restart can stall without ever reaching `failed` (e.g. its offer was lost with the
+  // signaling connection), so one that has not connected in time counts as failed.
+  private armWatchdog(): void {
+    if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = setTimeout(() => {
+      this.watchdogTimer = null;
+      if (this.pc.connectionState !== 'connected') this.scheduleRestart('ice restart timed out');
+    }, this.options.restartTimeoutMs ?? 10_000);
+  }
+
+  private clearGrace(): void {
+    if (this.graceTimer !== null) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+  }
+
+  private clearTimers(): void {
+    this.clearGrace();
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);
+    this.restartTimer = null;
+    this.watchdogTimer = null;
+  }
+}

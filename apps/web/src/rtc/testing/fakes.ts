@@ -1,0 +1,310 @@
+// Test doubles for the call engine: an RTCPeerConnection that follows the JSEP signaling state
+// machine closely enough for negotiation logic (including implicit rollback), fake media
+// tracks, and an in-memory signaling network with explicit delivery.
+import type {
+  IceCandidateEventLike,
+  IncomingSignal,
+  OutgoingSignal,
+  PeerConnectionLike,
+  RtpSenderLike,
+  SignalingChannel,
+  TrackEventLike,
+} from '../types';
+
+type Handler = (event: never) => void;
+
+export class FakeTrack {
+  enabled = true;
+  stopped = false;
+  constructor(
+    readonly id: string,
+    readonly kind = 'audio',
+  ) {}
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/** A fake track typed as the DOM one; the engine only reads id/kind/enabled. */
+export function fakeTrack(id: string): MediaStreamTrack {
+  return new FakeTrack(id) as unknown as MediaStreamTrack;
+}
+
+export function fakeStream(id: string): MediaStream {
+  return { id } as unknown as MediaStream;
+}
+
+export class FakeSender implements RtpSenderLike {
+  readonly replaced: Array<MediaStreamTrack | null> = [];
+  constructor(public track: MediaStreamTrack | null) {}
+  async replaceTrack(track: MediaStreamTrack | null): Promise<void> {
+    this.replaced.push(track);
+    this.track = track;
+  }
+}
+
+let nextPcId = 1;
+
+/** SDP stand-in: `fake <type> pc=<id> n=<n>[ restart]`; `pc=` plays the DTLS fingerprint. */
+function sdpOwner(sdp: string | undefined): string | undefined {
+  return /pc=(\d+)/.exec(sdp ?? '')?.[1];
+}
+
+export class FakePeerConnection implements PeerConnectionLike {
+  readonly id = String(nextPcId++);
+  signalingState: RTCSignalingState = 'stable';
+  connectionState: RTCPeerConnectionState = 'new';
+  localDescription: RTCSessionDescriptionInit | null = null;
+  remoteDescription: RTCSessionDescriptionInit | null = null;
+  readonly senders: FakeSender[] = [];
+  readonly transceivers: Array<{ kind: string; init?: RTCRtpTransceiverInit }> = [];
+  readonly addedCandidates: RTCIceCandidateInit[] = [];
+  /** Every signaling operation in order, e.g. `setLocal:offer`, `rollback`, `setRemote:answer`. */
+  readonly ops: string[] = [];
+  restartIceCalls = 0;
+  closed = false;
+
+  private readonly handlers = new Map<string, Set<Handler>>();
+  private chain: Promise<void> = Promise.resolve();
+  private negotiationNeeded = false;
+  private iceRestartPending = false;
+  private sdpCounter = 0;
+  private stableLocal: RTCSessionDescriptionInit | null = null;
+
+  constructor(readonly config: RTCConfiguration) {}
+
+  addEventListener(type: string, listener: Handler): void {
+    let set = this.handlers.get(type);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(type, set);
+    }
+    set.add(listener);
+  }
+
+  removeEventListener(type: string, listener: Handler): void {
+    this.handlers.get(type)?.delete(listener);
+  }
+
+  listenerCount(): number {
+    let count = 0;
+    for (const set of this.handlers.values()) count += set.size;
+    return count;
+  }
+
+  addTrack(track: MediaStreamTrack, ..._streams: MediaStream[]): RtpSenderLike {
+    const sender = new FakeSender(track);
+    this.senders.push(sender);
+    // As in browsers: a track added while answering rides on that answer.
+    if (this.signalingState === 'stable') this.updateNegotiationNeeded();
+    return sender;
+  }
+
+  addTransceiver(kind: 'audio', init?: RTCRtpTransceiverInit): unknown {
+    const transceiver = init ? { kind, init } : { kind };
+    this.transceivers.push(transceiver);
+    this.updateNegotiationNeeded();
+    return transceiver;
+  }
+
+  restartIce(): void {
+    this.restartIceCalls += 1;
+    this.iceRestartPending = true;
+    this.updateNegotiationNeeded();
+  }
+
+  setLocalDescription(description?: RTCLocalSessionDescriptionInit): Promise<void> {
+    return this.enqueue(() => {
+      if (description?.type === 'rollback') {
+        this.rollback();
+        return;
+      }
+      if (this.signalingState === 'have-remote-offer') {
+        this.localDescription = { type: 'answer', sdp: this.makeSdp('answer') };
+        this.becomeStable();
+        this.ops.push('setLocal:answer');
+        return;
+      }
+      if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') {
+        throw new Error(`InvalidStateError: setLocalDescription in ${this.signalingState}`);
+      }
+      this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
+      this.signalingState = 'have-local-offer';
+      this.ops.push(`setLocal:offer${this.iceRestartPending ? ':restart' : ''}`);
+    });
+  }
+
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    return this.enqueue(() => {
+      const owner = sdpOwner(description.sdp);
+      const knownOwner = sdpOwner(this.remoteDescription?.sdp);
+      if (knownOwner !== undefined && owner !== knownOwner) {
+        throw new Error('InvalidAccessError: DTLS fingerprint changed');
+      }
+      if (description.type === 'offer') {
+        if (this.signalingState === 'have-local-offer') this.rollback();
+        if (this.signalingState !== 'stable') {
+          throw new Error(`InvalidStateError: remote offer in ${this.signalingState}`);
+        }
+        this.remoteDescription = description;
+        this.signalingState = 'have-remote-offer';
+        this.ops.push('setRemote:offer');
+        return;
+      }
+      if (this.signalingState !== 'have-local-offer') {
+        throw new Error(`InvalidStateError: remote answer in ${this.signalingState}`);
+      }
+      this.remoteDescription = description;
+      this.becomeStable();
+      this.ops.push('setRemote:answer');
+    });
+  }
+
+  addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+    return this.enqueue(() => {
+      if (this.remoteDescription === null) {
+        throw new Error('InvalidStateError: no remote description');
+      }
+      if (candidate) this.addedCandidates.push(candidate);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.signalingState = 'closed';
+    this.connectionState = 'closed';
+  }
+
+  // ---- test controls ----
+
+  setConnectionState(state: RTCPeerConnectionState): void {
+    this.connectionState = state;
+    this.dispatch('connectionstatechange', undefined);
+  }
+
+  emitIceCandidate(candidate: RTCIceCandidateInit): void {
+    const event: IceCandidateEventLike = { candidate: { toJSON: () => candidate } };
+    this.dispatch('icecandidate', event);
+  }
+
+  emitTrack(track: MediaStreamTrack, streams: MediaStream[]): void {
+    const event: TrackEventLike = { track, streams };
+    this.dispatch('track', event);
+  }
+
+  // ---- internals ----
+
+  private dispatch(type: string, event: unknown): void {
+    for (const handler of [...(this.handlers.get(type) ?? [])]) {
+      (handler as (event: unknown) => void)(event);
+    }
+  }
+
+  private enqueue(operation: () => void): Promise<void> {
+    const result = this.chain.then(async () => {
+      await Promise.resolve();
+      if (this.closed) throw new Error('InvalidStateError: closed');
+      operation();
+    });
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  private makeSdp(type: string): string {
+    this.sdpCounter += 1;
+    return `fake ${type} pc=${this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''}`;
+  }
+
+  private rollback(): void {
+    if (this.signalingState !== 'have-local-offer') {
+      throw new Error(`InvalidStateError: rollback in ${this.signalingState}`);
+    }
+    this.localDescription = this.stableLocal;
+    this.signalingState = 'stable';
+    this.ops.push('rollback');
+  }
+
+  private becomeStable(): void {
+    this.signalingState = 'stable';
+    this.stableLocal = this.localDescription;
+    this.negotiationNeeded = false;
+    this.iceRestartPending = false;
+  }
+
+  private updateNegotiationNeeded(): void {
+    this.negotiationNeeded = true;
+    // Browsers fire the event from a queued task once the operations chain is idle.
+    setTimeout(() => {
+      if (this.negotiationNeeded && this.signalingState === 'stable' && !this.closed) {
+        this.dispatch('negotiationneeded', undefined);
+      }
+    }, 0);
+  }
+}
+
+/** Creates fake peer connections and remembers them in creation order. */
+export function fakePeerConnectionFactory() {
+  const created: FakePeerConnection[] = [];
+  const create = (config: RTCConfiguration): FakePeerConnection => {
+    const pc = new FakePeerConnection(config);
+    created.push(pc);
+    return pc;
+  };
+  return { create, created };
+}
+
+/** Lets pending promises and zero-delay timers run (the fake uses both). */
+export async function settle(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * An in-memory relay: what one user sends is held until `deliverAll()`, then handed to the
+ * addressee as the server would relay it (`to` becomes `from`).
+ */
+export class FakeSignalingNetwork {
+  readonly sent: Array<OutgoingSignal & { readonly from: string }> = [];
+  private readonly queue: Array<{ to: string; signal: IncomingSignal }> = [];
+  private readonly listeners = new Map<string, Set<(signal: IncomingSignal) => void>>();
+
+  channel(userId: string): SignalingChannel {
+    return {
+      send: (signal) => this.sendFrom(userId, signal),
+      subscribe: (listener) => {
+        let set = this.listeners.get(userId);
+        if (!set) {
+          set = new Set();
+          this.listeners.set(userId, set);
+        }
+        set.add(listener);
+        return () => set.delete(listener);
+      },
+    };
+  }
+
+  sendFrom(from: string, signal: OutgoingSignal): void {
+    this.sent.push({ ...signal, from });
+    const { to, ...rest } = signal;
+    this.queue.push({ to, signal: { ...rest, from } as IncomingSignal });
+  }
+
+  pending(): number {
+    return this.queue.length;
+  }
+
+  /** Delivers queued signals (and the ones they cause) until the network is quiet. */
+  async deliverAll(maxRounds = 50): Promise<void> {
+    await settle();
+    for (let round = 0; round < maxRounds && this.queue.length > 0; round++) {
+      for (const { to, signal } of this.queue.splice(0)) {
+        for (const listener of [...(this.listeners.get(to) ?? [])]) listener(signal);
+      }
+      await settle();
+    }
+  }
+
+  countSent(from: string, kind: OutgoingSignal['kind'], to?: string): number {
+    return this.sent.filter((s) => s.from === from && s.kind === kind && (!to || s.to === to))
+      .length;
+  }
+}
