@@ -1,0 +1,29 @@
+// The call engine: framework-free WebRTC for rooms (full mesh) and direct calls.
+export { Emitter } from './emitter';
+export { buildIceServers, type StaticTurnConfig } from './ice-servers';
+export {
+  Mesh,
+  type MeshEvents,
+  type MeshOptions,
+  type MeshSnapshot,
+  type PeerSnapshot,
+} from './mesh';
+export {
+  browserPeerConnectionFactory,
+  consoleLogger,
+  silentLogger,
+} from './peer-connection-factory';
+export {
+  isPolite,
+  PeerSession,
+  type PeerSessionEvents,
+  type PeerSessionOptions,
+} from './peer-session';
+export {
+  type BackoffOptions,
+  createBackoffPolicy,
+  defaultReconnectPolicy,
+  type ReconnectContext,
+  type ReconnectPolicy,
+} from './reconnect-policy';
+export type * from './types';

@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { Mesh } from './mesh';
+import {
+  type FakePeerConnection,
+  FakeSignalingNetwork,
+  type FakeTrack,
+  fakePeerConnectionFactory,
+  fakeStream,
+  fakeTrack,
+  settle,
+} from './testing/fakes';
+import type { SignalScope } from './types';
+
+const room: SignalScope = { roomId: 'room-1' };
+
+function setup(scope: SignalScope = room) {
+  const network = new FakeSignalingNetwork();
+  const factory = fakePeerConnectionFactory();
+  const pcsOf = new Map<string, FakePeerConnection[]>();
+
+  function mesh(userId: string) {
+    const pcs: FakePeerConnection[] = [];
+    pcsOf.set(userId, pcs);
+    const track = fakeTrack(`mic-${userId}`);
+    const m = new Mesh({
+      localUserId: userId,
+      scope,
+      signaling: network.channel(userId),
+      createPeerConnection: (config) => {
+        const pc = factory.create(config);
+        pcs.push(pc);
+        return pc;
+      },
+      iceServers: [],
+      localTrack: track,
+      localStream: fakeStream(`stream-${userId}`),
+    });
+    return { mesh: m, pcs, track };
+  }
+
+  return { network, mesh };
+}
+
+describe('Mesh', () => {
+  it('has the newcomer offer to existing members, who only answer', async () => {
+    const { network, mesh } = setup();
+    const b = mesh('b');
+    const c = mesh('c');
+    b.mesh.join(['b']);
+    c.mesh.join(['b', 'c']);
+    b.mesh.participantJoined('c');
+    await network.deliverAll();
+    expect(network.countSent('c', 'offer', 'b')).toBe(1);
+    expect(network.countSent('b', 'offer')).toBe(0);
+
+    const d = mesh('d');
+    d.mesh.join(['b', 'c', 'd']);
+    b.mesh.participantJoined('d');
+    c.mesh.participantJoined('d');
+    await network.deliverAll();
+
+    expect(network.countSent('d', 'offer', 'b')).toBe(1);
+    expect(network.countSent('d', 'offer', 'c')).toBe(1);
+    expect(network.countSent('b', 'offer', 'd')).toBe(0);
+    expect(network.countSent('c', 'offer', 'd')).toBe(0);
+    expect(network.countSent('b', 'answer', 'd')).toBe(1);
+    expect(network.countSent('c', 'answer', 'd')).toBe(1);
+    for (const x of [b, c, d]) {
+      for (const pc of x.pcs) expect(pc.signalingState).toBe('stable');
+    }
+    expect(d.mesh.getSnapshot().peers.map((p) => [p.userId, p.initiator])).toEqual([
+      ['b', true],
+      ['c', true],
+    ]);
+    expect(b.mesh.getSnapshot().peers.map((p) => [p.userId, p.initiator])).toEqual([
+      ['c', false],
+      ['d', false],
+    ]);
+  });
+
+  it('removes and closes the session of a participant who left', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    a.mesh.join(['a', 'b', 'c']);
+    await network.deliverAll();
+    const removed: string[] = [];
+    a.mesh.on('peerRemoved', ({ userId }) => removed.push(userId));
+
+    a.mesh.participantLeft('b');
+    expect(removed).toEqual(['b']);
+    expect(a.pcs[0]?.closed).toBe(true);
+    expect(a.pcs[1]?.closed).toBe(false);
+    expect(a.mesh.getSnapshot().peers.map((p) => p.userId)).toEqual(['c']);
+  });
+
+  it('routes signals by scope and sender; an early offer creates a waiting session', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    const send = (signal: Parameters<FakeSignalingNetwork['sendFrom']>[1]) =>
+      network.sendFrom('b', signal);
+
+    send({ kind: 'ice', to: 'a', roomId: 'room-1', candidate: { candidate: 'c1' } });
+    send({ kind: 'offer', to: 'a', roomId: 'other-room', sdp: 'fake offer pc=900 n=1' });
+    await network.deliverAll();
+    expect(a.mesh.getSnapshot().peers).toEqual([]);
+
+    send({ kind: 'offer', to: 'a', roomId: 'room-1', sdp: 'fake offer pc=900 n=1' });
+    await network.deliverAll();
+    expect(a.mesh.getSnapshot().peers.map((p) => p.userId)).toEqual(['b']);
+    expect(a.pcs[0]?.remoteDescription?.sdp).toBe('fake offer pc=900 n=1');
+    expect(network.countSent('a', 'answer', 'b')).toBe(1);
+  });
+
+  it('scopes a direct call by callId', async () => {
+    const { network, mesh } = setup({ callId: 'call-9' });
+    const caller = mesh('caller');
+    const callee = mesh('callee');
+    callee.mesh.participantJoined('caller');
+    caller.mesh.join(['callee']);
+    await network.deliverAll();
+    expect(network.sent[0]).toMatchObject({ kind: 'offer', to: 'callee', callId: 'call-9' });
+    expect(network.sent[0]).not.toHaveProperty('roomId');
+    expect(callee.pcs[0]?.signalingState).toBe('stable');
+    expect(network.countSent('callee', 'answer')).toBe(1);
+  });
+
+  it('switches the microphone on every connection without renegotiating', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    a.mesh.join(['a', 'b', 'c']);
+    mesh('b').mesh.participantJoined('a');
+    mesh('c').mesh.participantJoined('a');
+    await network.deliverAll();
+    const offers = network.countSent('a', 'offer');
+
+    a.mesh.setMuted(true);
+    const headset = fakeTrack('headset');
+    await a.mesh.replaceTrack(headset);
+    await network.deliverAll();
+
+    for (const pc of a.pcs) expect(pc.senders[0]?.track).toBe(headset);
+    expect(network.countSent('a', 'offer')).toBe(offers);
+    // The new track inherits the mute state.
+    expect((headset as unknown as FakeTrack).enabled).toBe(false);
+  });
+
+  it('mutes by disabling the track and host-mutes by not sending at all', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    a.mesh.join(['a', 'b']);
+    mesh('b').mesh.participantJoined('a');
+    await network.deliverAll();
+    const sender = a.pcs[0]?.senders[0];
+    const track = a.track as unknown as FakeTrack;
+
+    a.mesh.setMuted(true);
+    expect(track.enabled).toBe(false);
+    expect(sender?.track).toBe(a.track);
+
+    await a.mesh.setSending(false);
+    expect(sender?.track).toBeNull();
+    expect(a.mesh.getSnapshot()).toMatchObject({ muted: true, sending: false });
+
+    a.mesh.setMuted(false);
+    await a.mesh.setSending(true);
+    expect(track.enabled).toBe(true);
+    expect(sender?.track).toBe(a.track);
+  });
+
+  it('replaces a session when the remote peer starts over with a new connection', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    a.mesh.participantJoined('b');
+    const b1 = mesh('b');
+    b1.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    expect(a.pcs).toHaveLength(1);
+
+    // b reloads and rejoins within the server's grace: a sees no leave/join, only a new offer.
+    b1.mesh.close();
+    const b2 = mesh('b');
+    b2.mesh.join(['a', 'b']);
+    await network.deliverAll();
+
+    expect(a.pcs).toHaveLength(2);
+    expect(a.pcs[0]?.closed).toBe(true);
+    expect(a.pcs[1]?.signalingState).toBe('stable');
+    expect(b2.pcs[0]?.signalingState).toBe('stable');
+    expect(b2.pcs[0]?.remoteDescription).not.toBeNull();
+  });
+
+  it('publishes per-peer state and remote streams to subscribers', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    let changes = 0;
+    const unsubscribe = a.mesh.subscribe(() => {
+      changes += 1;
+    });
+    const streams: string[] = [];
+    a.mesh.on('remoteStream', ({ userId }) => streams.push(userId));
+    a.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    const pc = a.pcs[0] as FakePeerConnection;
+    pc.emitTrack(fakeTrack('b-mic'), [fakeStream('b-stream')]);
+    pc.setConnectionState('connected');
+
+    const peer = a.mesh.getSnapshot().peers[0];
+    expect(peer?.state).toBe('connected');
+    expect(peer?.remoteStream).toEqual(fakeStream('b-stream'));
+    expect(streams).toEqual(['b']);
+    const seen = changes;
+    expect(seen).toBeGreaterThan(0);
+    // The snapshot is cached between changes (useSyncExternalStore needs that).
+    expect(a.mesh.getSnapshot()).toBe(a.mesh.getSnapshot());
+
+    unsubscribe();
+    pc.setConnectionState('disconnected');
+    expect(changes).toBe(seen);
+  });
+
+  it('closes idempotently and stops listening to signaling', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    a.mesh.join(['a', 'b', 'c']);
+    await settle();
+    a.mesh.close();
+    a.mesh.close();
+    for (const pc of a.pcs) expect(pc.closed).toBe(true);
+    expect(a.mesh.getSnapshot().peers).toEqual([]);
+
+    network.sendFrom('d', { kind: 'offer', to: 'a', roomId: 'room-1', sdp: 'fake offer pc=5 n=1' });
+    await network.deliverAll();
+    expect(a.pcs).toHaveLength(2);
+    a.mesh.join(['a', 'e']);
+    expect(a.pcs).toHaveLength(2);
+  });
+});
