@@ -299,3 +299,17 @@ describe('PeerSession tracks and lifetime', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('PeerSession first connection', () => {
+  it('stays connecting while ICE restarts retry a first connection that failed', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob');
+    session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    a.pc.setConnectionState('failed');
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(1);
+    expect(a.session.state).toBe('connecting');
+    a.session.close();
+  });
+});

@@ -383,7 +383,10 @@ export class PeerSession {
       this.transition('failed', `${reason}; gave up after ${this.restartAttempt} ICE restarts`);
       return;
     }
-    this.transition('reconnecting', reason);
+    // A first connection that fails stays `connecting`: there is no media to recover yet.
+    if (this.currentState !== 'new' && this.currentState !== 'connecting') {
+      this.transition('reconnecting', reason);
+    }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       this.restartAttempt += 1;
