@@ -36,7 +36,10 @@ export interface BuildOptions {
  * port — without listening. Opens the database and applies pending migrations first.
  * `main.ts` listens; tests call `buildApp(config)` and listen on port 0.
  */
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  config: Config,
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,

@@ -22,7 +22,8 @@ describe('docker-compose.yml', () => {
   });
 
   const compose = composeCommand();
-  if (!compose && process.env.CI) throw new Error('CI needs docker compose or docker-compose to check docker-compose.yml');
+  if (!compose && process.env.CI)
+    throw new Error('CI needs docker compose or docker-compose to check docker-compose.yml');
   if (!compose) console.warn('docker compose not installed: skipping `docker compose config`');
   it.skipIf(!compose)('passes `docker compose config`', () => {
     const [cmd, ...args] = compose as string[];

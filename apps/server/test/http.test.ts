@@ -1,6 +1,14 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, json, newUser, register, startServer, TEST_JWT_SECRET, type TestServer } from './support/server';
+import {
+  backends,
+  json,
+  newUser,
+  register,
+  startServer,
+  TEST_JWT_SECRET,
+  type TestServer,
+} from './support/server';
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, {
@@ -51,7 +59,10 @@ describe.each(backends)('HTTP API on %s', (backend) => {
     it('answers 409 EMAIL_TAKEN for an existing email, case-insensitively', async () => {
       const body = newUser('Dup');
       await register(server.url, body);
-      const res = await post(`${server.url}/auth/register`, { ...body, email: body.email.toUpperCase() });
+      const res = await post(`${server.url}/auth/register`, {
+        ...body,
+        email: body.email.toUpperCase(),
+      });
       expect(res.status).toBe(409);
       expect((await json(res)).error.code).toBe('EMAIL_TAKEN');
     });
@@ -70,7 +81,10 @@ describe.each(backends)('HTTP API on %s', (backend) => {
   describe('POST /auth/login', () => {
     it('signs in with the right password (email case-insensitive)', async () => {
       const { body, user } = await register(server.url, newUser('Login'));
-      const res = await post(`${server.url}/auth/login`, { email: ` ${body.email.toUpperCase()} `, password: body.password });
+      const res = await post(`${server.url}/auth/login`, {
+        email: ` ${body.email.toUpperCase()} `,
+        password: body.password,
+      });
       expect(res.status).toBe(200);
       const data = await json(res);
       expect(data.user).toEqual(user);
@@ -99,7 +113,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
   describe('GET /me and tokens', () => {
     it('returns the user for a valid bearer token', async () => {
       const { accessToken, user } = await register(server.url, newUser('Me'));
-      const res = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const res = await fetch(`${server.url}/me`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       expect(res.status).toBe(200);
       expect((await json(res)).user).toEqual(user);
     });
@@ -109,7 +125,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
       ['garbage', 'Bearer not-a-jwt'],
       ['wrong scheme', 'Basic abc'],
     ])('answers 401 UNAUTHENTICATED with %s', async (_label, header) => {
-      const res = await fetch(`${server.url}/me`, { headers: header ? { authorization: header } : {} });
+      const res = await fetch(`${server.url}/me`, {
+        headers: header ? { authorization: header } : {},
+      });
       expect(res.status).toBe(401);
       expect((await json(res)).error.code).toBe('UNAUTHENTICATED');
     });
@@ -120,7 +138,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
       claims.sub = 'someone-else';
       const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-      const res = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${forged}` } });
+      const res = await fetch(`${server.url}/me`, {
+        headers: { authorization: `Bearer ${forged}` },
+      });
       expect(res.status).toBe(401);
       const otherKey = await new SignJWT({ name: 'X' })
         .setProtectedHeader({ alg: 'HS256' })
@@ -129,7 +149,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
         .setAudience('openwcall')
         .setExpirationTime('1h')
         .sign(new TextEncoder().encode('another-secret-another-secret-another-secret'));
-      const res2 = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${otherKey}` } });
+      const res2 = await fetch(`${server.url}/me`, {
+        headers: { authorization: `Bearer ${otherKey}` },
+      });
       expect(res2.status).toBe(401);
     });
 
@@ -143,7 +165,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
         .setIssuedAt(Math.floor(Date.now() / 1000) - 120)
         .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
         .sign(new TextEncoder().encode(TEST_JWT_SECRET));
-      const res = await fetch(`${server.url}/me`, { headers: { authorization: `Bearer ${expired}` } });
+      const res = await fetch(`${server.url}/me`, {
+        headers: { authorization: `Bearer ${expired}` },
+      });
       expect(res.status).toBe(401);
       expect((await json(res)).error.message).toMatch(/expired/i);
     });
@@ -167,7 +191,11 @@ describe.each(backends)('HTTP API on %s', (backend) => {
 
     it('accepts the HttpOnly cookie instead of a body', async () => {
       const { refreshToken } = await register(server.url, newUser('Cookie'));
-      const res = await post(`${server.url}/auth/refresh`, {}, { cookie: `owc_refresh=${refreshToken}` });
+      const res = await post(
+        `${server.url}/auth/refresh`,
+        {},
+        { cookie: `owc_refresh=${refreshToken}` },
+      );
       expect(res.status).toBe(200);
     });
 
@@ -199,7 +227,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
     });
 
     it('sends security headers and limits CORS to WEB_ORIGIN', async () => {
-      const ok = await fetch(`${server.url}/health`, { headers: { origin: 'http://localhost:3000' } });
+      const ok = await fetch(`${server.url}/health`, {
+        headers: { origin: 'http://localhost:3000' },
+      });
       expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
       expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
       const evil = await fetch(`${server.url}/health`, { headers: { origin: 'http://evil.test' } });
@@ -215,7 +245,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
     it('GET /calls/history needs a token and lists nothing for a new user', async () => {
       expect((await fetch(`${server.url}/calls/history`)).status).toBe(401);
       const { accessToken } = await register(server.url, newUser('Hist'));
-      const res = await fetch(`${server.url}/calls/history`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const res = await fetch(`${server.url}/calls/history`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       expect(await json(res)).toEqual({ calls: [] });
     });
   });

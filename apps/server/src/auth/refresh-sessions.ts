@@ -56,7 +56,10 @@ export class RefreshSessions {
     if (!current) throw new AppError('UNAUTHENTICATED', 'Unknown refresh token.');
     if (current.revokedAt) {
       await this.revokeFamily(current.familyId);
-      throw new AppError('UNAUTHENTICATED', 'Refresh token reused; all sessions of this login were ended.');
+      throw new AppError(
+        'UNAUTHENTICATED',
+        'Refresh token reused; all sessions of this login were ended.',
+      );
     }
     if (current.expiresAt.getTime() <= Date.now()) {
       throw new AppError('UNAUTHENTICATED', 'Refresh token expired.');
@@ -68,7 +71,10 @@ export class RefreshSessions {
     });
     if (claimed.count !== 1) {
       await this.revokeFamily(current.familyId);
-      throw new AppError('UNAUTHENTICATED', 'Refresh token reused; all sessions of this login were ended.');
+      throw new AppError(
+        'UNAUTHENTICATED',
+        'Refresh token reused; all sessions of this login were ended.',
+      );
     }
     const next = await this.issue(current.userId, meta, current.familyId);
     await this.prisma.refreshSession.update({

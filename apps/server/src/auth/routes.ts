@@ -1,4 +1,10 @@
-import { type Database, hashPassword, verifyPassword } from '@openwcall/db';
+import {
+  type Database,
+  DUMMY_PASSWORD_HASH,
+  hashPassword,
+  isUniqueViolation,
+  verifyPassword,
+} from '@openwcall/db';
 import {
   type AuthResponse,
   LoginBodySchema,
@@ -30,10 +36,6 @@ export async function requireUser(request: FastifyRequest, tokens: AccessTokens)
   return tokens.verify(match[1]);
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
-}
-
 function readCookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
@@ -52,12 +54,6 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
   const loginPerAccount = new AttemptThrottle(rl.loginPerAccount, windowMs);
   const registerPerIp = new AttemptThrottle(rl.registerPerIp, windowMs);
   const secureCookie = config.env === 'production';
-  // Compared against for unknown emails, so a miss costs the same time as a wrong password.
-  let dummyHash: Promise<string> | undefined;
-  const dummy = () => {
-    dummyHash ??= hashPassword('not-a-real-password-just-for-timing');
-    return dummyHash;
-  };
 
   const meta = (request: FastifyRequest) => ({
     userAgent: request.headers['user-agent'],
@@ -117,7 +113,7 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
     }
     const row = await db.prisma.user.findUnique({ where: { email: body.email } });
     // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
-    const ok = await verifyPassword(row?.passwordHash ?? (await dummy()), body.password);
+    const ok = await verifyPassword(row?.passwordHash ?? DUMMY_PASSWORD_HASH, body.password);
     if (!row || !ok) {
       if (rl.enabled) loginPerAccount.hit(body.email);
       throw new AppError('INVALID_CREDENTIALS');

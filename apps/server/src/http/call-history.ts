@@ -21,7 +21,9 @@ export function registerCallHistory(
       const outgoing = row.callerId === me.id;
       const peer = outgoing ? row.callee : row.caller;
       const duration =
-        row.answeredAt && row.endedAt ? (row.endedAt.getTime() - row.answeredAt.getTime()) / 1000 : 0;
+        row.answeredAt && row.endedAt
+          ? (row.endedAt.getTime() - row.answeredAt.getTime()) / 1000
+          : 0;
       return {
         callId: row.id,
         direction: outgoing ? 'outgoing' : 'incoming',

@@ -4,7 +4,11 @@ import type { FastifyInstance } from 'fastify';
 export type HealthCheck = () => Promise<void>;
 
 /** `/health`: 200 when every dependency answers, 503 naming the ones that do not. */
-export function registerHealth(app: FastifyInstance, db: Database, extra: Record<string, HealthCheck> = {}) {
+export function registerHealth(
+  app: FastifyInstance,
+  db: Database,
+  extra: Record<string, HealthCheck> = {},
+) {
   const checks: Record<string, HealthCheck> = { database: () => db.ping(), ...extra };
   app.get('/health', async (request, reply) => {
     const results = await Promise.all(

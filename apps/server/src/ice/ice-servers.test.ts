@@ -11,8 +11,15 @@ describe('iceServersFor', () => {
   });
 
   it('adds a static TURN server when TURN_URL/USER/PASS are set', () => {
-    const ice = loadConfig({ STUN_URLS: '', TURN_URL: 'turn:t.test:3478', TURN_USER: 'u', TURN_PASS: 'p' }).ice;
-    expect(iceServersFor('u1', ice)).toEqual([{ urls: 'turn:t.test:3478', username: 'u', credential: 'p' }]);
+    const ice = loadConfig({
+      STUN_URLS: '',
+      TURN_URL: 'turn:t.test:3478',
+      TURN_USER: 'u',
+      TURN_PASS: 'p',
+    }).ice;
+    expect(iceServersFor('u1', ice)).toEqual([
+      { urls: 'turn:t.test:3478', username: 'u', credential: 'p' },
+    ]);
   });
 
   it('mints time-limited coturn credentials when TURN_SECRET is set', () => {

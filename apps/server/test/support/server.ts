@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { openDatabase } from '@openwcall/db/client';
 import { createTestDatabase, databaseBackends } from '@openwcall/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app';
@@ -56,8 +55,7 @@ export async function startServer(
   };
 }
 
-export { openDatabase };
-
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on response fields one by one
 export async function json(res: Response): Promise<Record<string, any>> {
   const text = await res.text();
   return text ? JSON.parse(text) : {};
@@ -68,7 +66,11 @@ let counter = 0;
 export function newUser(name = 'User') {
   counter += 1;
   const tag = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
-  return { email: `${name.toLowerCase()}-${tag}@example.test`, password: 'correct horse battery', displayName: `${name} ${counter}` };
+  return {
+    email: `${name.toLowerCase()}-${tag}@example.test`,
+    password: 'correct horse battery',
+    displayName: `${name} ${counter}`,
+  };
 }
 
 export async function register(baseUrl: string, body = newUser()) {
@@ -78,6 +80,10 @@ export async function register(baseUrl: string, body = newUser()) {
     body: JSON.stringify(body),
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-  const data = (await res.json()) as { accessToken: string; refreshToken: string; user: { id: string; displayName: string } };
+  const data = (await res.json()) as {
+    accessToken: string;
+    refreshToken: string;
+    user: { id: string; displayName: string };
+  };
   return { ...data, body };
 }
