@@ -1,0 +1,168 @@
+import type { ParsedClientPayload } from '@openwcall/shared';
+import { answerRefusal, createCallRecord, hangUpOutcome, transition } from '../calls/call';
+import { type LockKey, lockKey } from '../store/store';
+import type { Actor } from './actor';
+import type { SignalingCore } from './core';
+import { emit } from './effects';
+import { EMPTY, type Empty, fail, ok, type Result } from './result';
+import {
+  callStateEffects,
+  connectedSession,
+  finishCall,
+  hasOutgoingRinging,
+  logTransition,
+} from './steps';
+
+export async function invite(
+  core: SignalingCore,
+  actor: Actor,
+  { toUserId }: ParsedClientPayload<'call:direct:invite'>,
+): Promise<Result<{ callId: string }>> {
+  if (toUserId === actor.userId) return fail('INVALID_TARGET');
+  const target = await core.findUser(toUserId);
+  if (!target) return fail('USER_NOT_FOUND');
+  const callId = core.newId();
+  const hint = [...(await core.hint([actor.userId, toUserId])), lockKey.call(callId)];
+
+  return core.run(hint, async (tx) => {
+    const caller = await connectedSession(tx, actor);
+    if (!caller) return fail('UNAUTHENTICATED');
+    if (
+      caller.roomId !== null ||
+      (await core.inAcceptedCall(tx, caller)) ||
+      (await hasOutgoingRinging(tx, caller))
+    ) {
+      return fail('BUSY');
+    }
+    const callee = await tx.user(toUserId);
+    if (!callee) return fail('USER_OFFLINE');
+    if (callee.roomId !== null || callee.callIds.length > 0 || callee.status === 'busy') {
+      return fail('USER_BUSY');
+    }
+
+    if (await tx.call(callId)) throw new Error(`call id ${callId} is taken`);
+    const now = core.clock();
+    const call = createCallRecord({
+      id: callId,
+      caller: { id: caller.userId, displayName: caller.displayName },
+      callee: { id: callee.userId, displayName: callee.displayName },
+      callerSocketId: actor.socketId,
+      now,
+    });
+    tx.put('call', callId, call);
+    tx.put('user', caller.userId, { ...caller, callIds: [...caller.callIds, callId] });
+    tx.put('user', callee.userId, { ...callee, callIds: [...callee.callIds, callId] });
+    tx.after(() => {
+      logTransition(core, callId, 'none', 'ringing');
+      core.scheduleRing(callId, () => ringTimeout(core, callId));
+      core.persist((sink) =>
+        sink.callRinging({
+          callId,
+          callerId: call.caller.id,
+          calleeId: call.callee.id,
+          startedAt: new Date(now),
+        }),
+      );
+    });
+    return ok({ callId }, [
+      emit({ user: callee.userId }, 'call:direct:incoming', { callId, from: call.caller }),
+      ...callStateEffects(call),
+    ]);
+  });
+}
+
+/** Lock keys for an operation on an existing call: both parties and what they are in. */
+async function callHint(core: SignalingCore, callId: string): Promise<LockKey[] | null> {
+  const call = await core.store.getCall(callId);
+  if (!call) return null;
+  return [...(await core.hint([call.caller.id, call.callee.id])), lockKey.call(callId)];
+}
+
+export async function accept(
+  core: SignalingCore,
+  actor: Actor,
+  { callId }: ParsedClientPayload<'call:direct:accept'>,
+): Promise<Result<Empty>> {
+  const hint = await callHint(core, callId);
+  if (!hint) return fail('CALL_NOT_FOUND');
+
+  return core.run(hint, async (tx) => {
+    const call = await tx.call(callId);
+    if (!call) return fail('CALL_NOT_FOUND');
+    const refusal = answerRefusal(call, actor.userId);
+    if (refusal) return fail(refusal);
+    const callee = await connectedSession(tx, actor);
+    if (!callee) return fail('UNAUTHENTICATED');
+    if (
+      callee.roomId !== null ||
+      (await core.inAcceptedCall(tx, callee)) ||
+      (await hasOutgoingRinging(tx, callee))
+    ) {
+      return fail('BUSY');
+    }
+
+    const step = transition(call, 'accepted', core.clock());
+    if (!step.ok) return fail('CALL_NOT_RINGING');
+    const accepted = { ...step.call, calleeSocketId: actor.socketId };
+    tx.put('call', callId, accepted);
+    tx.after(() => {
+      core.cancelRing(callId);
+      logTransition(core, callId, call.state, 'accepted');
+      core.persist((sink) =>
+        sink.callUpdated({
+          callId,
+          state: 'accepted',
+          startedAt: new Date(accepted.createdAt),
+          answeredAt: accepted.answeredAt === null ? null : new Date(accepted.answeredAt),
+          endedAt: null,
+        }),
+      );
+    });
+    return ok(EMPTY, callStateEffects(accepted));
+  });
+}
+
+export async function decline(
+  core: SignalingCore,
+  actor: Actor,
+  { callId }: ParsedClientPayload<'call:direct:decline'>,
+): Promise<Result<Empty>> {
+  const hint = await callHint(core, callId);
+  if (!hint) return fail('CALL_NOT_FOUND');
+
+  return core.run(hint, async (tx) => {
+    const call = await tx.call(callId);
+    if (!call) return fail('CALL_NOT_FOUND');
+    const refusal = answerRefusal(call, actor.userId);
+    if (refusal) return fail(refusal);
+    return ok(EMPTY, await finishCall(core, tx, call, 'declined'));
+  });
+}
+
+export async function end(
+  core: SignalingCore,
+  actor: Actor,
+  { callId }: ParsedClientPayload<'call:direct:end'>,
+): Promise<Result<Empty>> {
+  const hint = await callHint(core, callId);
+  if (!hint) return fail('CALL_NOT_FOUND');
+
+  return core.run(hint, async (tx) => {
+    const call = await tx.call(callId);
+    if (!call) return fail('CALL_NOT_FOUND');
+    const outcome = hangUpOutcome(call, actor.userId);
+    if (!outcome) return fail('FORBIDDEN');
+    return ok(EMPTY, await finishCall(core, tx, call, outcome));
+  });
+}
+
+export async function ringTimeout(core: SignalingCore, callId: string): Promise<Result<Empty>> {
+  const hint = await callHint(core, callId);
+  if (!hint) return ok(EMPTY);
+
+  return core.run(hint, async (tx) => {
+    const call = await tx.call(callId);
+    if (call?.state !== 'ringing') return ok(EMPTY);
+    return ok(EMPTY, await finishCall(core, tx, call, 'missed'));
+  });
+}
