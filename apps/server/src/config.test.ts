@@ -39,3 +39,9 @@ describe('loadConfig', () => {
     expect(config.database.url).toBeUndefined();
   });
 });
+
+describe('loadConfig with empty values', () => {
+  it('treats PORT= as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(4000);
+  });
+});
