@@ -125,9 +125,10 @@ export interface Config {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // An empty variable (`PORT=`) means "not set", as in most shells' .env conventions.
+  // An empty variable (`PORT=`) means "not set", as in .env conventions; the one exception
+  // is STUN_URLS, where empty means "no STUN server" (closed networks, tests).
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+    Object.entries(env).filter(([k, v]) => v !== undefined && (v !== '' || k === 'STUN_URLS')),
   );
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {

@@ -50,7 +50,10 @@ describe('startup', () => {
       );
       try {
         expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
-        await db.close();
+        // Take the database away under the running server: drop it on Postgres (new
+        // connections fail), close the in-process engine on PGlite.
+        if (backend === 'postgres') await target.dispose();
+        else await db.close();
         const res = await app.inject({ url: '/health' });
         expect(res.statusCode).toBe(503);
         expect(JSON.parse(res.body)).toEqual({ status: 'degraded', checks: { database: 'down' } });
@@ -67,6 +70,7 @@ describe('startup', () => {
         expect(login.body).not.toMatch(/prisma|at \S+:\d+/i);
       } finally {
         await app.close();
+        await db.close();
         await target.dispose();
       }
     }, 60_000);
