@@ -47,7 +47,7 @@ export interface SignalingServiceOptions {
 }
 
 export interface RunOptions {
-  /** Leave this user out of the presence delta (they get a full list instead). */
+  /** Send the presence delta to everyone but this user's sockets (they get a full list). */
   readonly presenceExcept?: string;
 }
 
@@ -130,13 +130,12 @@ export class SignalingCore {
       await tx.commit();
       const effects = [...result.effects];
       if (roomsChanged) effects.push(await this.roomListEffect({ authenticated: true }));
-      const users = presence.filter((entry) => entry.userId !== options.presenceExcept);
-      if (users.length > 0) {
+      if (presence.length > 0) {
         const to: EmitTarget =
           options.presenceExcept === undefined
             ? { authenticated: true }
             : { authenticated: true, exceptUser: options.presenceExcept };
-        effects.push(emit(to, 'presence:list', { full: false, users }));
+        effects.push(emit(to, 'presence:list', { full: false, users: presence }));
       }
       return { ...result, effects };
     } catch (error) {
