@@ -7,17 +7,23 @@ import { Server as SocketServer } from 'socket.io';
 import { AccessTokens } from './auth/access-token';
 import { registerAuthRoutes } from './auth/routes';
 import type { Config } from './config';
+import { attachGateway, performEffects, type SignalingServer } from './gateway/socket-gateway';
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
 import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
+import { PrismaPersistence } from './persistence/prisma-persistence';
+import { SignalingService } from './signaling';
+import { InMemoryStore } from './store/in-memory-store';
 
 export interface AppContext {
   config: Config;
   db: Database;
   tokens: AccessTokens;
   metrics: Metrics;
-  io: SocketServer;
+  io: SignalingServer;
+  signaling: SignalingService;
+  persistence: PrismaPersistence;
 }
 
 declare module 'fastify' {
@@ -67,7 +73,7 @@ export async function buildApp(
 
   const metrics = createMetrics();
   const tokens = new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
-  const io = new SocketServer(app.server, {
+  const io: SignalingServer = new SocketServer(app.server, {
     maxHttpBufferSize: config.signaling.maxHttpBufferBytes,
     cors: { origin: config.webOrigins, credentials: true },
     // Browsers always send Origin; bots and apps send none and still need a token.
@@ -76,7 +82,36 @@ export async function buildApp(
       callback(null, origin === undefined || config.webOrigins.includes(origin));
     },
   });
-  app.decorate('ctx', { config, db, tokens, metrics, io });
+  const persistence = new PrismaPersistence(db.prisma, { log: app.log });
+  const signaling = new SignalingService({
+    store: new InMemoryStore(),
+    config: {
+      maxRoomParticipants: config.signaling.maxRoomParticipants,
+      reconnectGraceMs: config.signaling.reconnectGraceMs,
+      ringTimeoutMs: config.signaling.ringTimeoutMs,
+    },
+    findUser: async (id) => {
+      const row = await db.prisma.user.findUnique({
+        where: { id },
+        select: { id: true, displayName: true },
+      });
+      return row;
+    },
+    emit: (effects) => performEffects(io, effects),
+    persistence,
+    log: app.log,
+  });
+  attachGateway({ io, service: signaling, tokens, config, metrics, log: app.log });
+  metrics.beforeScrape.push(async () => {
+    const counts = await signaling.counts();
+    metrics.openRooms.set(counts.openRooms);
+    metrics.participants.set(counts.participants);
+    metrics.authenticatedUsers.set(counts.authenticatedUsers);
+    metrics.calls.set({ state: 'ringing' }, counts.calls.ringing);
+    metrics.calls.set({ state: 'accepted' }, counts.calls.accepted);
+    metrics.writeQueueLength.set(persistence.queue.length);
+  });
+  app.decorate('ctx', { config, db, tokens, metrics, io, signaling, persistence });
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: false });
   await app.register(cors, { origin: config.webOrigins, credentials: true });
@@ -96,7 +131,9 @@ export async function buildApp(
   registerCallHistory(app, { db, tokens });
 
   app.addHook('onClose', async () => {
+    signaling.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
+    await persistence.queue.close();
     if (!options.db) await db.close();
   });
 

@@ -10,6 +10,13 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    /** Run before each scrape to refresh gauges that are read, not counted. */
+    beforeScrape: [] as Array<() => Promise<void>>,
+    writeQueueLength: new Gauge({
+      name: 'openwcall_db_write_queue_length',
+      help: 'Database writes waiting (grows while the database is slow or down)',
+      registers: [registry],
+    }),
     httpRequests: new Counter({
       name: 'openwcall_http_requests_total',
       help: 'HTTP requests by route and status',
@@ -68,6 +75,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics) {
   app.get('/metrics', async (_request, reply) => {
+    await Promise.all(metrics.beforeScrape.map((refresh) => refresh()));
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

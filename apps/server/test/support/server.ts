@@ -73,7 +73,8 @@ export function newUser(name = 'User') {
   };
 }
 
-export async function register(baseUrl: string, body = newUser()) {
+export async function register(baseUrl: string, body?: ReturnType<typeof newUser>, name = 'User') {
+  body ??= newUser(name);
   const res = await fetch(`${baseUrl}/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,0 +1,240 @@
+import {
+  CLIENT_EVENT_NAMES,
+  type ClientEventName,
+  type ClientToServerEvents,
+  clientEventSchemas,
+  ERROR_CATALOG,
+  type ErrorCode,
+  type PublicUser,
+  type ServerToClientEvents,
+} from '@openwcall/shared';
+import type { Server, Socket } from 'socket.io';
+import type { AccessTokens } from '../auth/access-token';
+import type { Config } from '../config';
+import { iceServersFor } from '../ice/ice-servers';
+import type { Metrics } from '../metrics/registry';
+import { isSignalEvent, SocketRateLimiter } from '../ratelimit/socket-rate-limiter';
+import { type ActorEvent, type Effect, routeOf, type SignalingService } from '../signaling';
+
+/*
+ * The Socket.IO gateway: the only code that knows about sockets. For every client event it
+ * rate-limits, checks authentication, parses the payload with the shared schema, hands it
+ * to the SignalingService and performs the effects it returns. Failures are acked, or sent
+ * as an `error` event when the client passed no acknowledgement callback.
+ */
+
+export interface SocketData {
+  user?: PublicUser;
+  limiter: SocketRateLimiter;
+}
+
+export type SignalingServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type SignalingSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+export interface GatewayDeps {
+  io: SignalingServer;
+  service: SignalingService;
+  tokens: AccessTokens;
+  config: Config;
+  metrics: Metrics;
+  log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+}
+
+type AckFn = (response: unknown) => void;
+type Outcome = { ok: true; result: object } | { ok: false; code: ErrorCode; message: string };
+
+const KNOWN_EVENTS = new Set<string>(CLIENT_EVENT_NAMES);
+
+/** Performs effects in order. Local sockets are moved directly (synchronously); remote ones through the adapter. */
+export function performEffects(io: SignalingServer, effects: readonly Effect[]) {
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'emit': {
+        const { to, except } = routeOf(effect.to);
+        const target = except === undefined ? io.to(to) : io.to(to).except(except);
+        (target.emit as (event: string, payload: unknown) => boolean)(effect.event, effect.payload);
+        break;
+      }
+      case 'joinChannel': {
+        const local = io.sockets.sockets.get(effect.socket);
+        if (local) void local.join(effect.channel);
+        else io.in(effect.socket).socketsJoin(effect.channel);
+        break;
+      }
+      case 'leaveChannel': {
+        const local = io.sockets.sockets.get(effect.socket);
+        if (local) void local.leave(effect.channel);
+        else io.in(effect.socket).socketsLeave(effect.channel);
+        break;
+      }
+      case 'disconnect': {
+        const local = io.sockets.sockets.get(effect.socket);
+        if (local) local.disconnect(true);
+        else io.in(effect.socket).disconnectSockets(true);
+        break;
+      }
+    }
+  }
+}
+
+export function attachGateway(deps: GatewayDeps) {
+  const { io, service, tokens, config, metrics, log } = deps;
+  const rate = config.signaling.rate;
+
+  io.on('connection', (socket: SignalingSocket) => {
+    metrics.connectedSockets.inc();
+    socket.data.limiter = new SocketRateLimiter({
+      signalPerSec: rate.signalPerSec,
+      signalBurst: rate.signalBurst,
+      eventsPerSec: rate.eventsPerSec,
+      eventsBurst: rate.eventsBurst,
+      abuseDisconnectAfter: rate.abuseDisconnectAfter,
+    });
+
+    const authDeadline = setTimeout(() => {
+      if (!socket.data.user) {
+        log.info({ socket: socket.id }, 'socket did not authenticate in time');
+        socket.disconnect(true);
+      }
+    }, config.signaling.authTimeoutMs);
+    authDeadline.unref?.();
+
+    socket.onAny((event: string) => {
+      if (!KNOWN_EVENTS.has(event)) metrics.events.inc({ event: 'unknown', outcome: 'ignored' });
+    });
+
+    for (const event of CLIENT_EVENT_NAMES) {
+      socket.on(event, (...args: unknown[]) => {
+        void onEvent(socket, event, args);
+      });
+    }
+
+    socket.on('disconnect', () => {
+      clearTimeout(authDeadline);
+      metrics.connectedSockets.dec();
+      if (!socket.data.user) return;
+      service.disconnected(socket.id).then(
+        (res) => performEffects(io, res.effects),
+        (err) => log.error({ err, socket: socket.id }, 'disconnect handling failed'),
+      );
+    });
+  });
+
+  async function onEvent(socket: SignalingSocket, event: ClientEventName, args: unknown[]) {
+    const started = performance.now();
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as AckFn) : undefined;
+    const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+
+    const reply = (outcome: Outcome) => {
+      metrics.events.inc({ event, outcome: outcome.ok ? 'ok' : outcome.code });
+      if (outcome.ok) {
+        ack?.({ ok: true, ...outcome.result });
+        return;
+      }
+      const error = { code: outcome.code, message: outcome.message };
+      if (ack) ack({ ok: false, error });
+      // NOT_PEER is reported by webrtc:signal:error alone (PROTOCOL.md).
+      else if (outcome.code !== 'NOT_PEER') socket.emit('error', { ...error, event });
+    };
+    const failWith = (code: ErrorCode, message?: string) =>
+      reply({ ok: false, code, message: message ?? ERROR_CATALOG[code].message });
+
+    const verdict = socket.data.limiter.check(event);
+    if (verdict !== 'allow') {
+      metrics.rateLimited.inc({ bucket: isSignalEvent(event) ? 'signal' : 'events' });
+      failWith('RATE_LIMITED');
+      if (verdict === 'disconnect') {
+        log.warn(
+          { socket: socket.id, userId: socket.data.user?.id, event },
+          'rate abuse: disconnecting',
+        );
+        socket.disconnect(true);
+      }
+      return;
+    }
+
+    try {
+      const parsed = clientEventSchemas[event].payload.safeParse(payload);
+      if (event === 'auth:hello') {
+        if (!parsed.success) return failWith('VALIDATION_FAILED', describe(parsed.error));
+        return reply(await authenticate(socket, (parsed.data as { token: string }).token));
+      }
+      const user = socket.data.user;
+      if (!user) return failWith('UNAUTHENTICATED');
+      if (!parsed.success) return failWith('VALIDATION_FAILED', describe(parsed.error));
+
+      const actor = { userId: user.id, socketId: socket.id };
+      const result = await service.handle(event as ActorEvent, actor, parsed.data as never);
+      if (result.ok) {
+        reply({ ok: true, result: result.result as object });
+        performEffects(io, result.effects);
+      } else {
+        performEffects(io, result.effects);
+        reply({ ok: false, code: result.code, message: result.message });
+      }
+      if (isSignalEvent(event)) {
+        metrics.relayLatency.observe({ event }, (performance.now() - started) / 1000);
+      }
+    } catch (err) {
+      log.error({ err, event, socket: socket.id }, 'event handler failed');
+      failWith('INTERNAL');
+    }
+  }
+
+  async function authenticate(socket: SignalingSocket, token: string): Promise<Outcome> {
+    let user: PublicUser;
+    try {
+      user = await tokens.verify(token);
+    } catch {
+      return { ok: false, code: 'UNAUTHENTICATED', message: 'Invalid or expired token.' };
+    }
+    if (socket.data.user) {
+      if (socket.data.user.id !== user.id) {
+        return {
+          ok: false,
+          code: 'FORBIDDEN',
+          message: 'This connection belongs to another user.',
+        };
+      }
+      return { ok: true, result: { user, iceServers: iceServersFor(user.id, config.ice) } };
+    }
+    if (socket.disconnected)
+      return { ok: false, code: 'UNAUTHENTICATED', message: 'Disconnected.' };
+    socket.data.user = user;
+    const result = await service.authenticated(user.id, user.displayName, socket.id);
+    if (!result.ok) {
+      socket.data.user = undefined;
+      return { ok: false, code: result.code, message: result.message };
+    }
+    const iceServers = iceServersFor(user.id, config.ice);
+    socket.emit('auth:ok', {
+      user,
+      iceServers,
+      maxRoomParticipants: config.signaling.maxRoomParticipants,
+    });
+    performEffects(io, result.effects);
+    return { ok: true, result: { user, iceServers } };
+  }
+}
+
+function describe(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  if (!issue) return ERROR_CATALOG.VALIDATION_FAILED.message;
+  const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  return `${where}${issue.message}`;
+}
