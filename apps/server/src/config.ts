@@ -61,9 +61,10 @@ const EnvSchema = z.object({
 
   RATE_SIGNAL_PER_SEC: int(100, 1),
   RATE_SIGNAL_BURST: int(200, 1),
-  RATE_EVENTS_PER_SEC: int(50, 1),
+  RATE_EVENTS_PER_SEC: int(20, 1),
   RATE_EVENTS_BURST: int(200, 1),
   RATE_ABUSE_DISCONNECT_AFTER: int(100, 1),
+  RATE_ABUSE_WINDOW_MS: int(10_000, 100),
 
   AUTH_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   LOGIN_MAX_PER_IP: int(30, 1),
@@ -117,6 +118,7 @@ export interface Config {
       eventsPerSec: number;
       eventsBurst: number;
       abuseDisconnectAfter: number;
+      abuseWindowMs: number;
     };
   };
   redisUrl: string | undefined;
@@ -182,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         eventsPerSec: e.RATE_EVENTS_PER_SEC,
         eventsBurst: e.RATE_EVENTS_BURST,
         abuseDisconnectAfter: e.RATE_ABUSE_DISCONNECT_AFTER,
+        abuseWindowMs: e.RATE_ABUSE_WINDOW_MS,
       },
     },
     redisUrl: e.REDIS_URL,

@@ -97,13 +97,7 @@ export function attachGateway(deps: GatewayDeps) {
 
   io.on('connection', (socket: SignalingSocket) => {
     metrics.connectedSockets.inc();
-    socket.data.limiter = new SocketRateLimiter({
-      signalPerSec: rate.signalPerSec,
-      signalBurst: rate.signalBurst,
-      eventsPerSec: rate.eventsPerSec,
-      eventsBurst: rate.eventsBurst,
-      abuseDisconnectAfter: rate.abuseDisconnectAfter,
-    });
+    socket.data.limiter = new SocketRateLimiter(rate);
 
     const authDeadline = setTimeout(() => {
       if (!socket.data.user) {
