@@ -1,15 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { OpenWCallApp } from '../../ui/app';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-// Placeholder until the auth forms (POST /auth/login, /auth/register) land.
+// The app decides what to show from the session; /sign-in is kept for old links.
 export default function SignInPage() {
-  return (
-    <main className="home">
-      <h1>Sign in</h1>
-      <p className="lead">Signing in is coming soon.</p>
-      <Link href="/">Back home</Link>
-    </main>
-  );
+  return <OpenWCallApp />;
 }

@@ -1,0 +1,77 @@
+import {
+  type AuthResponse,
+  AuthResponseSchema,
+  type CallHistoryEntry,
+  CallHistoryResponseSchema,
+  HttpErrorSchema,
+  type LoginBody,
+  type RegisterBody,
+} from '@openwcall/shared';
+import type { z } from 'zod';
+import { AppError } from '../client/errors';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** The server's HTTP API. Every answer is parsed with the shared schemas. */
+export class AuthApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
+  ) {}
+
+  register(body: RegisterBody): Promise<AuthResponse> {
+    return this.call('POST', '/auth/register', AuthResponseSchema, { body });
+  }
+
+  login(body: LoginBody): Promise<AuthResponse> {
+    return this.call('POST', '/auth/login', AuthResponseSchema, { body });
+  }
+
+  /** Rotates the refresh token held in the HttpOnly cookie. */
+  refresh(): Promise<AuthResponse> {
+    return this.call('POST', '/auth/refresh', AuthResponseSchema, { body: {} });
+  }
+
+  async logout(): Promise<void> {
+    await this.call('POST', '/auth/logout', null, { body: {} });
+  }
+
+  async callHistory(token: string): Promise<CallHistoryEntry[]> {
+    const { calls } = await this.call('GET', '/calls/history', CallHistoryResponseSchema, {
+      token,
+    });
+    return calls;
+  }
+
+  private async call<S extends z.ZodType | null>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: S,
+    options: { body?: unknown; token?: string },
+  ): Promise<S extends z.ZodType ? z.output<S> : undefined> {
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        // The refresh token travels only as the server's HttpOnly cookie.
+        credentials: 'include',
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+    } catch {
+      throw new AppError('NETWORK');
+    }
+    if (!response.ok) {
+      const parsed = HttpErrorSchema.safeParse(await response.json().catch(() => null));
+      if (parsed.success) throw new AppError(parsed.data.error.code, parsed.data.error.message);
+      throw new AppError(response.status >= 500 ? 'INTERNAL' : 'NETWORK');
+    }
+    if (schema === null) return undefined as never;
+    const parsed = schema.safeParse(await response.json().catch(() => null));
+    if (!parsed.success) throw new AppError('INTERNAL', 'Unexpected answer from the server.');
+    return parsed.data as never;
+  }
+}

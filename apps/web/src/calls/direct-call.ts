@@ -1,0 +1,290 @@
+import { type CallState, ClientEvent, type PublicUser, ServerEvent } from '@openwcall/shared';
+import { AppError, toAppError } from '../client/errors';
+import { ExternalStore } from '../client/external-store';
+import type { Notices } from '../client/notices';
+import type { TonePlayer } from '../media/tones';
+import type { CallMedia, LocalAudio, MeshFactory } from '../room/room-controller';
+import type { Logger, Mesh, PeerSnapshot } from '../rtc';
+import { silentLogger } from '../rtc';
+import type { SignalingClient } from '../signaling/client';
+
+export type DirectCallView =
+  | { readonly phase: 'idle' }
+  | {
+      readonly phase: 'outgoing';
+      readonly callId: string | null;
+      readonly peer: PublicUser;
+      readonly startedAt: number;
+    }
+  | { readonly phase: 'incoming'; readonly callId: string; readonly peer: PublicUser }
+  | {
+      readonly phase: 'active';
+      readonly callId: string;
+      readonly peer: PublicUser;
+      readonly answeredAt: number;
+      readonly peers: readonly PeerSnapshot[];
+      readonly selfMuted: boolean;
+      readonly noMicrophone: boolean;
+    };
+
+export interface DirectCallDeps {
+  readonly client: Pick<SignalingClient, 'on' | 'onReady' | 'request'>;
+  readonly media: CallMedia;
+  readonly createMesh: MeshFactory;
+  readonly tones: TonePlayer;
+  readonly notices: Pick<Notices, 'info' | 'error'>;
+  /** Shows a system notification for an incoming call when the tab is hidden. */
+  readonly notify?: (title: string, body: string) => void;
+  /** A call reached a final state (for the call history). */
+  readonly onFinished?: () => void;
+  readonly logger?: Logger;
+}
+
+const IDLE: DirectCallView = { phase: 'idle' };
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0
+    ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}`
+    : `${minutes}:${seconds}`;
+}
+
+/**
+ * One-to-one calls: ringing both ways with tones, accept/decline/cancel/hang up, and the
+ * media of the accepted call (a two-person Mesh scoped to the callId; the caller offers).
+ */
+export class DirectCallController extends ExternalStore<DirectCallView> {
+  private readonly deps: DirectCallDeps;
+  private readonly log: Logger;
+  private readonly unsubscribes: Array<() => void>;
+  private mesh: Mesh | null = null;
+  private unsubscribeMesh: (() => void) | null = null;
+  private local: LocalAudio | null = null;
+  /** Set when this tab accepted, so other tabs of the callee know they only stop ringing. */
+  private acceptedHere: string | null = null;
+  private cancelRequested = false;
+  private needsResync = false;
+
+  constructor(deps: DirectCallDeps) {
+    super(IDLE);
+    this.deps = deps;
+    this.log = deps.logger ?? silentLogger;
+    this.unsubscribes = [
+      deps.client.on(ServerEvent.CallIncoming, ({ callId, from }) => this.onIncoming(callId, from)),
+      deps.client.on(ServerEvent.CallState, ({ callId, state, peer }) =>
+        this.onState(callId, state, peer),
+      ),
+      deps.client.onReady(({ resumed }) => {
+        if (resumed && this.getSnapshot().phase === 'active') this.needsResync = true;
+      }),
+    ];
+  }
+
+  get busy(): boolean {
+    return this.getSnapshot().phase !== 'idle';
+  }
+
+  async invite(peer: PublicUser): Promise<void> {
+    if (this.busy) throw new AppError('BUSY');
+    this.cancelRequested = false;
+    this.setState({ phase: 'outgoing', callId: null, peer, startedAt: Date.now() });
+    this.deps.tones.play('ringback');
+    // Opened before ringing, so the caller's first offer already carries audio.
+    await this.openMicrophone();
+    if (this.cancelRequested) return;
+    try {
+      const { callId } = await this.deps.client.request(ClientEvent.CallInvite, {
+        toUserId: peer.id,
+      });
+      const state = this.getSnapshot();
+      if (state.phase === 'outgoing' && state.callId === null) {
+        this.setState({ ...state, callId });
+      }
+      if (this.cancelRequested) await this.end(callId);
+    } catch (error) {
+      this.finish(null);
+      throw toAppError(error);
+    }
+  }
+
+  /** Cancels our outgoing call (or hangs up an active one). */
+  async cancel(): Promise<void> {
+    const state = this.getSnapshot();
+    if (state.phase === 'outgoing' && state.callId === null) {
+      this.cancelRequested = true;
+      this.finish('Call cancelled.');
+      return;
+    }
+    if (state.phase === 'outgoing' || state.phase === 'active') {
+      const callId = state.callId;
+      this.finish(state.phase === 'outgoing' ? 'Call cancelled.' : this.endedNotice());
+      if (callId) await this.end(callId);
+    }
+  }
+
+  hangUp(): Promise<void> {
+    return this.cancel();
+  }
+
+  async accept(): Promise<void> {
+    const state = this.getSnapshot();
+    if (state.phase !== 'incoming') return;
+    this.deps.tones.stop();
+    this.acceptedHere = state.callId;
+    await this.openMicrophone();
+    try {
+      await this.deps.client.request(ClientEvent.CallAccept, { callId: state.callId });
+    } catch (error) {
+      this.acceptedHere = null;
+      this.finish(null);
+      throw toAppError(error);
+    }
+  }
+
+  async decline(): Promise<void> {
+    const state = this.getSnapshot();
+    if (state.phase !== 'incoming') return;
+    this.finish(null);
+    try {
+      await this.deps.client.request(ClientEvent.CallDecline, { callId: state.callId });
+    } catch (error) {
+      this.log.warn('decline failed', { code: toAppError(error).code });
+    }
+  }
+
+  setMuted(muted: boolean): void {
+    const state = this.getSnapshot();
+    if (state.phase !== 'active') return;
+    this.mesh?.setMuted(muted);
+    this.setState({ ...state, selfMuted: muted });
+  }
+
+  async replaceTrack(track: MediaStreamTrack): Promise<void> {
+    await this.mesh?.replaceTrack(track);
+  }
+
+  close(): void {
+    this.finish(null);
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+  }
+
+  private async openMicrophone(): Promise<void> {
+    try {
+      this.local = await this.deps.media.acquire();
+    } catch (error) {
+      this.local = null;
+      this.deps.notices.error(`${toAppError(error).message} The other person will not hear you.`);
+    }
+  }
+
+  private async end(callId: string): Promise<void> {
+    try {
+      await this.deps.client.request(ClientEvent.CallEnd, { callId });
+    } catch (error) {
+      this.log.warn('call:direct:end failed', { code: toAppError(error).code });
+    }
+  }
+
+  private onIncoming(callId: string, from: PublicUser): void {
+    const state = this.getSnapshot();
+    if (state.phase !== 'idle') {
+      // One conversation at a time; the caller hears it ring until it is missed or cancelled.
+      if (state.phase === 'incoming' && state.callId === callId) return;
+      this.log.info('ignoring a second incoming call while busy', { callId });
+      return;
+    }
+    this.setState({ phase: 'incoming', callId, peer: from });
+    this.deps.tones.play('ringtone');
+    this.deps.notify?.('Incoming call', `${from.displayName} is calling you`);
+  }
+
+  private onState(callId: string, state: CallState, peer: PublicUser): void {
+    const view = this.getSnapshot();
+    const mine =
+      (view.phase === 'outgoing' && (view.callId === callId || view.callId === null)) ||
+      ((view.phase === 'incoming' || view.phase === 'active') && view.callId === callId);
+    if (!mine) return;
+    const name = peer.displayName;
+    switch (state) {
+      case 'ringing':
+        if (view.phase === 'outgoing' && view.callId === null) this.setState({ ...view, callId });
+        break;
+      case 'accepted':
+        if (view.phase === 'outgoing') this.startMedia(callId, peer, true);
+        else if (view.phase === 'incoming') {
+          if (this.acceptedHere === callId) this.startMedia(callId, peer, false);
+          else this.finish('Answered in another tab or device.');
+        } else if (view.phase === 'active' && this.needsResync) {
+          // Re-sent after our reconnect: restart ICE on a connection that is not up.
+          this.needsResync = false;
+          this.mesh?.join([peer.id]);
+        }
+        break;
+      case 'declined':
+        this.finish(view.phase === 'outgoing' ? `${name} declined the call.` : null);
+        break;
+      case 'cancelled':
+        this.finish(
+          view.phase === 'incoming'
+            ? `${name} cancelled the call (missed call).`
+            : 'Call cancelled.',
+        );
+        break;
+      case 'missed':
+        this.finish(
+          view.phase === 'outgoing' ? `${name} did not answer.` : `You missed a call from ${name}.`,
+        );
+        break;
+      case 'ended':
+        this.finish(view.phase === 'active' ? this.endedNotice() : 'Call ended.');
+        break;
+    }
+  }
+
+  private startMedia(callId: string, peer: PublicUser, initiator: boolean): void {
+    this.deps.tones.stop();
+    this.mesh = this.deps.createMesh({ callId }, this.local);
+    this.setState({
+      phase: 'active',
+      callId,
+      peer,
+      answeredAt: Date.now(),
+      peers: [],
+      selfMuted: false,
+      noMicrophone: this.local === null,
+    });
+    this.unsubscribeMesh = this.mesh.subscribe(() => {
+      const current = this.getSnapshot();
+      if (current.phase !== 'active' || !this.mesh) return;
+      this.setState({ ...current, peers: this.mesh.getSnapshot().peers });
+    });
+    // The caller offers; the callee waits for that offer.
+    if (initiator) this.mesh.join([peer.id]);
+    else this.mesh.participantJoined(peer.id);
+  }
+
+  private endedNotice(): string {
+    const state = this.getSnapshot();
+    if (state.phase !== 'active') return 'Call ended.';
+    return `Call with ${state.peer.displayName} ended after ${formatDuration(Date.now() - state.answeredAt)}.`;
+  }
+
+  private finish(notice: string | null): void {
+    const wasActive = this.getSnapshot().phase !== 'idle';
+    this.deps.tones.stop();
+    this.unsubscribeMesh?.();
+    this.unsubscribeMesh = null;
+    this.mesh?.close();
+    this.mesh = null;
+    this.acceptedHere = null;
+    this.needsResync = false;
+    if (this.local) this.deps.media.release();
+    this.local = null;
+    this.setState(IDLE);
+    if (notice) this.deps.notices.info(notice);
+    if (wasActive) this.deps.onFinished?.();
+  }
+}

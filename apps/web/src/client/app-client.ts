@@ -1,0 +1,211 @@
+import type { CallHistoryEntry } from '@openwcall/shared';
+import { AuthApi } from '../auth/api';
+import { browserSessionDeps, Session } from '../auth/session';
+import { DirectCallController } from '../calls/direct-call';
+import type { RuntimeConfig } from '../config/runtime';
+import { LobbyStore } from '../lobby/lobby-store';
+import { AudioLevels } from '../media/audio-levels';
+import { Microphone } from '../media/microphone';
+import { WebAudioTones } from '../media/tones';
+import { RoomController } from '../room/room-controller';
+import {
+  browserPeerConnectionFactory,
+  buildIceServers,
+  type Logger,
+  Mesh,
+  type PeerSnapshot,
+} from '../rtc';
+import { SignalingClient } from '../signaling/client';
+import { createSocketIoSocket } from '../signaling/socket';
+import { createWebrtcChannel } from '../signaling/webrtc-channel';
+import { toAppError } from './errors';
+import { ExternalStore } from './external-store';
+import { Notices } from './notices';
+
+const browserLogger: Logger = {
+  debug: () => {},
+  info: (message, context) => console.info(`[openwcall] ${message}`, context ?? ''),
+  warn: (message, context) => console.warn(`[openwcall] ${message}`, context ?? ''),
+};
+
+/** Key of the local microphone in AudioLevels (remote peers use their user id). */
+export const SELF_LEVEL_ID = 'self';
+
+function sharedAudioContext(): () => AudioContext {
+  let context: AudioContext | null = null;
+  return () => {
+    if (!context || context.state === 'closed') context = new AudioContext();
+    return context;
+  };
+}
+
+/** Everything that lives while one user is signed in and connected. */
+export class Connection {
+  readonly signaling: SignalingClient;
+  readonly lobby: LobbyStore;
+  readonly room: RoomController;
+  readonly call: DirectCallController;
+  readonly levels: AudioLevels;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly app: AppClient) {
+    const { config, session, notices, microphone } = app;
+    const audioContext = sharedAudioContext();
+    this.signaling = new SignalingClient({
+      createSocket: () => createSocketIoSocket(config.serverUrl),
+      getToken: () => session.getAccessToken(),
+      refreshToken: () => session.refresh(),
+      onAuthFailed: () => {
+        void session.signOut();
+      },
+      logger: browserLogger,
+    });
+    const channel = createWebrtcChannel(this.signaling);
+    const createMesh = (
+      scope: { roomId: string } | { callId: string },
+      local: { stream: MediaStream; track: MediaStreamTrack } | null,
+    ) =>
+      new Mesh({
+        localUserId: session.user?.id ?? '',
+        scope,
+        signaling: channel,
+        createPeerConnection: browserPeerConnectionFactory,
+        iceServers: buildIceServers(
+          this.signaling.getSnapshot().iceServers as RTCIceServer[],
+          config.turn,
+        ),
+        localTrack: local?.track ?? null,
+        localStream: local?.stream ?? null,
+        logger: browserLogger,
+      });
+    const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
+
+    this.lobby = new LobbyStore(this.signaling, async () =>
+      app.api.callHistory(await session.getAccessToken()),
+    );
+    this.room = new RoomController({
+      client: this.signaling,
+      media,
+      createMesh,
+      notices,
+      self: () => session.user,
+      logger: browserLogger,
+    });
+    this.call = new DirectCallController({
+      client: this.signaling,
+      media,
+      createMesh,
+      tones: new WebAudioTones(audioContext),
+      notices,
+      notify: (title, body) => {
+        if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+        if (typeof document !== 'undefined' && !document.hidden) return;
+        const notification = new Notification(title, { body, tag: 'openwcall-call' });
+        notification.onclick = () => window.focus();
+      },
+      onFinished: () => {
+        void this.lobby.refreshHistory();
+      },
+      logger: browserLogger,
+    });
+    this.levels = new AudioLevels({ createContext: audioContext });
+
+    // Speaking indicators follow the local microphone and every remote stream.
+    const syncLevels = () => {
+      this.levels.track(SELF_LEVEL_ID, microphone.getSnapshot().stream);
+      const roomPeers = this.room.getSnapshot().peers;
+      const callView = this.call.getSnapshot();
+      const peers: readonly PeerSnapshot[] =
+        callView.phase === 'active' ? callView.peers : roomPeers;
+      const seen = new Set<string>([SELF_LEVEL_ID]);
+      for (const peer of peers) {
+        this.levels.track(peer.userId, peer.remoteStream);
+        seen.add(peer.userId);
+      }
+      for (const id of this.previousLevelIds) if (!seen.has(id)) this.levels.untrack(id);
+      this.previousLevelIds = seen;
+    };
+    this.cleanups.push(
+      microphone.subscribe(syncLevels),
+      this.room.subscribe(syncLevels),
+      this.call.subscribe(syncLevels),
+      this.signaling.onReady(({ resumed }) => {
+        if (!resumed) void this.lobby.refreshHistory();
+      }),
+      this.signaling.subscribe(() => {
+        const { status, attempt } = this.signaling.getSnapshot();
+        if (status === 'reconnecting' && attempt === 1) {
+          notices.info('Connection to the server lost. Reconnecting…');
+        }
+      }),
+    );
+    this.signaling.start();
+  }
+
+  private previousLevelIds = new Set<string>();
+
+  /** Switches the microphone; mid-call the new track replaces the old one on every connection. */
+  async selectMicrophone(deviceId: string): Promise<void> {
+    const microphone = this.app.microphone;
+    const inCall = this.room.inRoom || this.call.getSnapshot().phase === 'active';
+    if (!inCall || !microphone.getSnapshot().track) {
+      microphone.selectInput(deviceId);
+      return;
+    }
+    try {
+      const opened = await microphone.open(deviceId);
+      await this.room.replaceTrack(opened.track);
+      await this.call.replaceTrack(opened.track);
+      microphone.commitSwitch(deviceId, opened);
+    } catch (error) {
+      this.app.notices.error(toAppError(error).message);
+    }
+  }
+
+  close(): void {
+    for (const cleanup of this.cleanups) cleanup();
+    this.room.close();
+    this.call.close();
+    this.lobby.close();
+    this.levels.close();
+    this.signaling.close();
+  }
+}
+
+/**
+ * The composition root: configuration, session, notices and microphone for the page's whole
+ * life, and a Connection while someone is signed in.
+ */
+export class AppClient {
+  readonly api: AuthApi;
+  readonly session: Session;
+  readonly notices = new Notices();
+  readonly microphone: Microphone;
+  readonly connection = new (class extends ExternalStore<Connection | null> {
+    set(value: Connection | null) {
+      this.setState(value);
+    }
+  })(null);
+  private userId: string | null = null;
+
+  constructor(readonly config: RuntimeConfig) {
+    this.api = new AuthApi(config.serverUrl);
+    this.session = new Session({ api: this.api, ...browserSessionDeps() });
+    this.microphone = new Microphone(
+      typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
+      typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
+    );
+    this.session.subscribe(() => this.onSession());
+    void this.session.restore();
+  }
+
+  private onSession(): void {
+    const user = this.session.user;
+    if (user?.id === this.userId) return;
+    this.connection.getSnapshot()?.close();
+    this.userId = user?.id ?? null;
+    this.connection.set(user ? new Connection(this) : null);
+  }
+}
+
+export type { CallHistoryEntry };

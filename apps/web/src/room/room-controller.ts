@@ -1,0 +1,354 @@
+import {
+  ClientEvent,
+  type Participant,
+  type PublicUser,
+  type RoomState,
+  ServerEvent,
+} from '@openwcall/shared';
+import { AppError, toAppError } from '../client/errors';
+import { ExternalStore } from '../client/external-store';
+import type { Notices } from '../client/notices';
+import type { Logger, Mesh, PeerSnapshot, SignalScope } from '../rtc';
+import { silentLogger } from '../rtc';
+import type { SignalingClient } from '../signaling/client';
+
+export interface LocalAudio {
+  readonly stream: MediaStream;
+  readonly track: MediaStreamTrack;
+}
+
+export interface CallMedia {
+  acquire(): Promise<LocalAudio>;
+  release(): void;
+}
+
+export type MeshFactory = (scope: SignalScope, local: LocalAudio | null) => Mesh;
+
+export type RoomPhase = 'idle' | 'joining' | 'in-room';
+
+export interface RoomViewState {
+  readonly phase: RoomPhase;
+  readonly room: RoomState | null;
+  readonly peers: readonly PeerSnapshot[];
+  readonly selfMuted: boolean;
+  readonly mutedByHost: boolean;
+  /** Listen-only: the microphone could not be opened. */
+  readonly noMicrophone: boolean;
+  /** When we entered, for join → connected timings. */
+  readonly enteredAt: number | null;
+}
+
+export interface RoomControllerDeps {
+  readonly client: Pick<SignalingClient, 'on' | 'onReady' | 'request'>;
+  readonly media: CallMedia;
+  readonly createMesh: MeshFactory;
+  readonly notices: Pick<Notices, 'info' | 'error'>;
+  readonly self: () => PublicUser | null;
+  readonly logger?: Logger;
+}
+
+const IDLE: RoomViewState = {
+  phase: 'idle',
+  room: null,
+  peers: [],
+  selfMuted: false,
+  mutedByHost: false,
+  noMicrophone: false,
+  enteredAt: null,
+};
+
+function nameOf(room: RoomState | null, userId: string | undefined): string {
+  return room?.participants.find((p) => p.userId === userId)?.displayName ?? 'Someone';
+}
+
+/**
+ * The room the user is in: membership from the server, the full mesh of peer connections,
+ * self mute, host moderation, and recovery after the signaling connection comes back.
+ */
+export class RoomController extends ExternalStore<RoomViewState> {
+  private readonly deps: RoomControllerDeps;
+  private readonly log: Logger;
+  private mesh: Mesh | null = null;
+  private unsubscribeMesh: (() => void) | null = null;
+  private readonly unsubscribes: Array<() => void>;
+  /** After a reconnect the next room:joined (or rejoin ack) reconciles the mesh once. */
+  private needsResync = false;
+  /** The microphone opened for the join in flight, for whichever of event/ack enters first. */
+  private pendingLocal: LocalAudio | null = null;
+
+  constructor(deps: RoomControllerDeps) {
+    super(IDLE);
+    this.deps = deps;
+    this.log = deps.logger ?? silentLogger;
+    const { client } = deps;
+    this.unsubscribes = [
+      client.on(ServerEvent.RoomJoined, ({ room }) => this.onRoomState(room)),
+      client.on(ServerEvent.ParticipantJoined, ({ roomId, participant }) => {
+        if (!this.isCurrent(roomId)) return;
+        this.updateParticipants((list) => [
+          ...list.filter((p) => p.userId !== participant.userId),
+          participant,
+        ]);
+        this.mesh?.participantJoined(participant.userId);
+      }),
+      client.on(ServerEvent.ParticipantLeft, ({ roomId, userId, reason }) => {
+        if (!this.isCurrent(roomId)) return;
+        if (userId === this.selfId()) {
+          this.exit(
+            reason === 'kicked'
+              ? 'The host removed you from the room.'
+              : 'You left the room from another tab or device.',
+          );
+          return;
+        }
+        this.updateParticipants((list) => list.filter((p) => p.userId !== userId));
+        this.mesh?.participantLeft(userId);
+      }),
+      client.on(ServerEvent.ParticipantUpdated, ({ roomId, participant }) => {
+        if (!this.isCurrent(roomId)) return;
+        this.updateParticipants((list) =>
+          list.map((p) => (p.userId === participant.userId ? participant : p)),
+        );
+      }),
+      client.on(ServerEvent.HostAction, (action) => {
+        if (!this.isCurrent(action.roomId)) return;
+        this.onHostAction(action);
+      }),
+      client.onReady(({ resumed }) => {
+        if (resumed) void this.resume();
+      }),
+    ];
+  }
+
+  get inRoom(): boolean {
+    return this.getSnapshot().phase !== 'idle';
+  }
+
+  /** Joins a room: opens the microphone first so the first offer already carries audio. */
+  async join(roomId: string): Promise<void> {
+    await this.enterWith(() => this.deps.client.request(ClientEvent.RoomJoin, { roomId }));
+  }
+
+  async create(name: string): Promise<void> {
+    await this.enterWith(() => this.deps.client.request(ClientEvent.RoomCreate, { name }));
+  }
+
+  async leave(): Promise<void> {
+    const room = this.getSnapshot().room;
+    this.exit(null);
+    if (!room) return;
+    try {
+      await this.deps.client.request(ClientEvent.RoomLeave, { roomId: room.id });
+    } catch (error) {
+      // Leaving locally always works; a socket that is gone counts as leaving after the grace.
+      this.log.warn('room:leave failed', { code: toAppError(error).code });
+    }
+  }
+
+  /** Self mute/unmute. Unmuting after a host mute resumes sending (PROTOCOL: allowed). */
+  async setMuted(muted: boolean): Promise<void> {
+    const state = this.getSnapshot();
+    if (!state.room || !this.mesh) return;
+    this.mesh.setMuted(muted);
+    if (!muted && state.mutedByHost) await this.mesh.setSending(true);
+    this.setState((s) => ({ ...s, selfMuted: muted, mutedByHost: muted ? s.mutedByHost : false }));
+    await this.deps.client.request(ClientEvent.RoomSelfMute, { roomId: state.room.id, muted });
+  }
+
+  async muteParticipant(userId: string): Promise<void> {
+    const room = this.requireRoom();
+    await this.deps.client.request(ClientEvent.HostMute, { roomId: room.id, userId });
+  }
+
+  async removeParticipant(userId: string): Promise<void> {
+    const room = this.requireRoom();
+    await this.deps.client.request(ClientEvent.HostKick, { roomId: room.id, userId });
+  }
+
+  async setLocked(locked: boolean): Promise<void> {
+    const room = this.requireRoom();
+    await this.deps.client.request(ClientEvent.HostLock, { roomId: room.id, locked });
+  }
+
+  /** Sends another microphone on every connection without renegotiating. */
+  async replaceTrack(track: MediaStreamTrack): Promise<void> {
+    await this.mesh?.replaceTrack(track);
+    if (this.getSnapshot().noMicrophone) this.setState((s) => ({ ...s, noMicrophone: false }));
+  }
+
+  close(): void {
+    this.exit(null);
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+  }
+
+  private selfId(): string | undefined {
+    return this.deps.self()?.id;
+  }
+
+  private isCurrent(roomId: string): boolean {
+    return this.getSnapshot().room?.id === roomId;
+  }
+
+  private requireRoom(): RoomState {
+    const room = this.getSnapshot().room;
+    if (!room) throw new AppError('NOT_IN_ROOM', 'You are not in a room.');
+    return room;
+  }
+
+  private async enterWith(request: () => Promise<{ room: RoomState }>): Promise<void> {
+    if (this.getSnapshot().phase !== 'idle') throw new AppError('BUSY');
+    this.setState({ ...IDLE, phase: 'joining' });
+    let local: LocalAudio | null = null;
+    try {
+      local = await this.deps.media.acquire();
+    } catch (error) {
+      this.deps.notices.error(`${toAppError(error).message} You can listen but not speak.`);
+    }
+    this.pendingLocal = local;
+    try {
+      const { room } = await request();
+      this.onRoomState(room);
+    } catch (error) {
+      if (!this.mesh) {
+        this.deps.media.release();
+        this.setState(IDLE);
+      }
+      throw toAppError(error);
+    }
+  }
+
+  // room:joined and the join/create ack both carry the room; whichever comes first enters.
+  private onRoomState(room: RoomState): void {
+    const state = this.getSnapshot();
+    if (state.phase === 'idle') return;
+    if (state.room && state.room.id !== room.id) return;
+    const participantIds = room.participants.map((p) => p.userId);
+    const me = room.participants.find((p) => p.userId === this.selfId());
+    if (!this.mesh) {
+      const audio = this.pendingLocal;
+      this.pendingLocal = null;
+      this.mesh = this.deps.createMesh({ roomId: room.id }, audio);
+      this.unsubscribeMesh = this.mesh.subscribe(() => {
+        const peers = this.mesh?.getSnapshot().peers ?? [];
+        this.setState((s) => ({ ...s, peers }));
+      });
+      this.setState((s) => ({
+        ...s,
+        phase: 'in-room',
+        room,
+        noMicrophone: audio === null,
+        enteredAt: Date.now(),
+      }));
+      this.mesh.join(participantIds);
+      return;
+    }
+    this.setState((s) => ({ ...s, room, phase: 'in-room' }));
+    if (this.needsResync) {
+      this.needsResync = false;
+      this.mesh.join(participantIds);
+    }
+    if (me?.muted && !state.selfMuted) this.mesh.setMuted(true);
+  }
+
+  // The signaling connection came back. The server kept our seat for RECONNECT_GRACE_MS and
+  // re-sends room:joined; joining the room one is in "succeeds and changes nothing", and also
+  // brings us back when the grace had passed. Either way the mesh reconciles once.
+  private async resume(): Promise<void> {
+    const room = this.getSnapshot().room;
+    if (!room || !this.mesh) return;
+    this.needsResync = true;
+    try {
+      const result = await this.deps.client.request(ClientEvent.RoomJoin, { roomId: room.id });
+      this.onRoomState(result.room);
+    } catch (error) {
+      const appError = toAppError(error);
+      if (appError.code === 'OFFLINE' || appError.code === 'TIMEOUT') return;
+      this.exit(`You lost your place in the room: ${appError.message}`);
+    }
+  }
+
+  private onHostAction(action: {
+    action: 'mute' | 'kick' | 'lock' | 'unlock' | 'host-transferred';
+    targetUserId?: string | undefined;
+    byUserId?: string | undefined;
+  }): void {
+    const state = this.getSnapshot();
+    const me = this.selfId();
+    const room = state.room;
+    switch (action.action) {
+      case 'mute':
+        if (action.targetUserId === me) {
+          // Host mute stops RTP altogether, not just the track's samples.
+          this.mesh?.setMuted(true);
+          void this.mesh?.setSending(false);
+          this.setState((s) => ({ ...s, selfMuted: true, mutedByHost: true }));
+          this.deps.notices.info('Muted by the host.');
+        }
+        break;
+      case 'kick':
+        if (action.targetUserId === me) {
+          this.exit(`The host removed you from “${room?.name ?? 'the room'}”.`);
+        } else {
+          this.deps.notices.info(`${nameOf(room, action.targetUserId)} was removed by the host.`);
+        }
+        break;
+      case 'lock':
+      case 'unlock': {
+        const locked = action.action === 'lock';
+        this.setState((s) => (s.room ? { ...s, room: { ...s.room, locked } } : s));
+        this.deps.notices.info(locked ? 'The room is now locked.' : 'The room is now unlocked.');
+        break;
+      }
+      case 'host-transferred': {
+        const hostId = action.targetUserId;
+        if (!hostId) break;
+        this.setState((s) =>
+          s.room
+            ? {
+                ...s,
+                room: {
+                  ...s.room,
+                  hostId,
+                  participants: s.room.participants.map((p) => ({
+                    ...p,
+                    isHost: p.userId === hostId,
+                  })),
+                },
+              }
+            : s,
+        );
+        this.deps.notices.info(
+          hostId === me ? 'You are now the host.' : `${nameOf(room, hostId)} is now the host.`,
+        );
+        break;
+      }
+    }
+  }
+
+  private updateParticipants(update: (list: readonly Participant[]) => Participant[]): void {
+    this.setState((s) => {
+      if (!s.room) return s;
+      const participants = update(s.room.participants);
+      const me = participants.find((p) => p.userId === this.selfId());
+      return {
+        ...s,
+        room: { ...s.room, participants },
+        // A host unmute cannot happen (PROTOCOL); our own unmute clears the host flag.
+        mutedByHost: me && !me.muted ? false : s.mutedByHost,
+      };
+    });
+  }
+
+  private exit(notice: string | null): void {
+    this.unsubscribeMesh?.();
+    this.unsubscribeMesh = null;
+    this.mesh?.close();
+    this.mesh = null;
+    this.needsResync = false;
+    this.pendingLocal = null;
+    const wasIn = this.getSnapshot().phase !== 'idle';
+    this.setState(IDLE);
+    if (wasIn) this.deps.media.release();
+    if (notice) this.deps.notices.info(notice);
+  }
+}

@@ -1,0 +1,358 @@
+import {
+  AckFailSchema,
+  ClientEvent,
+  type ClientEventName,
+  type ClientPayload,
+  type ClientResult,
+  clientEventSchemas,
+  type IceServer,
+  type PublicUser,
+  SERVER_EVENT_NAMES,
+  type ServerEventName,
+  type ServerPayload,
+  serverEventSchemas,
+} from '@openwcall/shared';
+import type { z } from 'zod';
+import { AppError, toAppError } from '../client/errors';
+import { ExternalStore } from '../client/external-store';
+import { createBackoffPolicy, type Logger, type ReconnectPolicy, silentLogger } from '../rtc';
+import type { SocketLike } from './socket';
+
+export type SignalingStatus =
+  | 'idle'
+  | 'connecting'
+  | 'authenticating'
+  | 'ready'
+  | 'reconnecting'
+  | 'closed';
+
+export interface SignalingSnapshot {
+  readonly status: SignalingStatus;
+  /** Reconnect attempts since the connection was lost. */
+  readonly attempt: number;
+  readonly user: PublicUser | null;
+  readonly iceServers: readonly IceServer[];
+  readonly maxRoomParticipants: number;
+}
+
+export interface ReadyInfo {
+  readonly user: PublicUser;
+  readonly iceServers: readonly IceServer[];
+  /** True when this is a reconnect: the server re-sends room:joined / call:direct:state. */
+  readonly resumed: boolean;
+}
+
+export interface SignalingClientOptions {
+  readonly createSocket: () => SocketLike;
+  /** A valid access token for `auth:hello`. */
+  readonly getToken: () => Promise<string>;
+  /** A new access token, after the server refused the last one. */
+  readonly refreshToken: () => Promise<string>;
+  /** The server refused even a fresh token: the login is gone. */
+  readonly onAuthFailed: (error: AppError) => void;
+  readonly policy?: ReconnectPolicy;
+  readonly ackTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+type WebrtcEvent =
+  | typeof ClientEvent.WebrtcOffer
+  | typeof ClientEvent.WebrtcAnswer
+  | typeof ClientEvent.WebrtcIce;
+
+/**
+ * Socket.IO reconnects forever, but never in lockstep: 0, ~0.5, ~1, ~2 … s plus up to a
+ * second of jitter, at most 10 s apart (the engine's backoff policy with open-ended limits).
+ */
+export const signalingReconnectPolicy: ReconnectPolicy = createBackoffPolicy({
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  jitterMs: 1_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  maxElapsedMs: Number.POSITIVE_INFINITY,
+});
+
+interface Pending {
+  readonly reject: (error: AppError) => void;
+}
+
+/**
+ * The typed, validated Socket.IO connection to the server: authenticates with `auth:hello`
+ * on every (re)connect, parses each server event with the shared zod schemas, turns acks into
+ * promises with timeouts, and reconnects with backoff and jitter after a loss.
+ */
+export class SignalingClient extends ExternalStore<SignalingSnapshot> {
+  private readonly options: SignalingClientOptions;
+  private readonly log: Logger;
+  private readonly policy: ReconnectPolicy;
+  private readonly ackTimeoutMs: number;
+  private readonly socket: SocketLike;
+  private readonly listeners = new Map<ServerEventName, Set<(payload: never) => void>>();
+  private readonly readyListeners = new Set<(info: ReadyInfo) => void>();
+  private readonly pending = new Set<Pending>();
+  private readonly socketHandlers: Array<[string, (...args: unknown[]) => void]> = [];
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private lostAt: number | null = null;
+  private everReady = false;
+  /** Bumped on every connect, so a stale authentication cannot finish after a newer one. */
+  private generation = 0;
+
+  constructor(options: SignalingClientOptions) {
+    super({ status: 'idle', attempt: 0, user: null, iceServers: [], maxRoomParticipants: 6 });
+    this.options = options;
+    this.log = options.logger ?? silentLogger;
+    this.policy = options.policy ?? signalingReconnectPolicy;
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.socket = options.createSocket();
+
+    this.listen('connect', () => {
+      void this.authenticate();
+    });
+    this.listen('disconnect', (reason) => this.onLost(String(reason)));
+    this.listen('connect_error', (error) =>
+      this.onLost(`connect error: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    for (const event of SERVER_EVENT_NAMES) {
+      this.listen(event, (raw) => this.dispatch(event, raw));
+    }
+  }
+
+  get status(): SignalingStatus {
+    return this.getSnapshot().status;
+  }
+
+  start(): void {
+    if (this.status !== 'idle') return;
+    this.transition('connecting', 'start');
+    this.socket.connect();
+  }
+
+  /** Subscribes to a server event; payloads that fail the shared schema never get here. */
+  on<E extends ServerEventName>(
+    event: E,
+    listener: (payload: ServerPayload<E>) => void,
+  ): () => void {
+    let set = this.listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as (payload: never) => void);
+    return () => {
+      set.delete(listener as (payload: never) => void);
+    };
+  }
+
+  /** Called after every successful `auth:hello` (first connect and each reconnect). */
+  onReady(listener: (info: ReadyInfo) => void): () => void {
+    this.readyListeners.add(listener);
+    return () => {
+      this.readyListeners.delete(listener);
+    };
+  }
+
+  /**
+   * Emits a client event and resolves with its acknowledged result; rejects with an AppError
+   * carrying the server's code, TIMEOUT, or OFFLINE when not connected and authenticated.
+   */
+  request<E extends ClientEventName>(
+    event: E,
+    payload: ClientPayload<E>,
+    timeoutMs = this.ackTimeoutMs,
+  ): Promise<ClientResult<E>> {
+    if (this.status !== 'ready') return Promise.reject(new AppError('OFFLINE'));
+    return this.emitWithAck(event, payload, timeoutMs);
+  }
+
+  /**
+   * Fire-and-forget for `webrtc:*`. While disconnected the signal is dropped: after the
+   * reconnect, the mesh restarts ICE and negotiates afresh.
+   */
+  signal<E extends WebrtcEvent>(event: E, payload: ClientPayload<E>): void {
+    if (this.status !== 'ready') {
+      this.log.debug('dropping a signal while offline', { event });
+      return;
+    }
+    this.emitWithAck(event, payload, this.ackTimeoutMs).catch((error: unknown) => {
+      this.log.warn('signal not relayed', { event, error: toAppError(error).code });
+    });
+  }
+
+  /** Test hook: loses the transport the way a network drop does; the client reconnects. */
+  dropConnection(): void {
+    this.socket.dropTransport();
+  }
+
+  close(): void {
+    if (this.status === 'closed') return;
+    this.transition('closed', 'close');
+    this.clearReconnectTimer();
+    this.rejectPending(new AppError('OFFLINE'));
+    for (const [event, handler] of this.socketHandlers) this.socket.off(event, handler);
+    this.socket.disconnect();
+    this.listeners.clear();
+    this.readyListeners.clear();
+  }
+
+  private listen(event: string, handler: (...args: unknown[]) => void): void {
+    this.socketHandlers.push([event, handler]);
+    this.socket.on(event, handler);
+  }
+
+  // The single place the status changes; logs `from -> to`.
+  private transition(to: SignalingStatus, reason: string, patch: Partial<SignalingSnapshot> = {}) {
+    const from = this.status;
+    if (from === 'closed') return;
+    if (from !== to) this.log.info(`signaling: ${from} -> ${to}`, { reason });
+    this.setState((previous) => ({ ...previous, ...patch, status: to }));
+  }
+
+  private dispatch(event: ServerEventName, raw: unknown): void {
+    const set = this.listeners.get(event);
+    const parsed = serverEventSchemas[event].safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn('dropping a malformed server event', { event, issues: parsed.error.issues });
+      return;
+    }
+    if (event === 'auth:ok') {
+      const data = parsed.data as ServerPayload<'auth:ok'>;
+      this.setState((previous) => ({ ...previous, maxRoomParticipants: data.maxRoomParticipants }));
+    }
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        (listener as (payload: unknown) => void)(parsed.data);
+      } catch (error) {
+        this.log.warn('a listener threw', { event, error });
+      }
+    }
+  }
+
+  private emitWithAck<E extends ClientEventName>(
+    event: E,
+    payload: ClientPayload<E>,
+    timeoutMs: number,
+  ): Promise<ClientResult<E>> {
+    return new Promise<ClientResult<E>>((resolve, reject) => {
+      const entry: Pending = { reject };
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const finish = () => {
+        if (timer !== null) clearTimeout(timer);
+        this.pending.delete(entry);
+      };
+      timer = setTimeout(() => {
+        finish();
+        reject(new AppError('TIMEOUT'));
+      }, timeoutMs);
+      this.pending.add(entry);
+      this.socket.emit(event, payload, (response: unknown) => {
+        if (!this.pending.has(entry)) return;
+        finish();
+        const failure = AckFailSchema.safeParse(response);
+        if (failure.success) {
+          reject(new AppError(failure.data.error.code, failure.data.error.message));
+          return;
+        }
+        // Result schemas are non-strict objects: parsing drops the `ok: true` marker.
+        const result = (clientEventSchemas[event].result as z.ZodType).safeParse(response);
+        if (!result.success || (response as { ok?: unknown }).ok !== true) {
+          reject(new AppError('INTERNAL', `Malformed acknowledgement of ${event}.`));
+          return;
+        }
+        resolve(result.data as ClientResult<E>);
+      });
+    });
+  }
+
+  private async authenticate(): Promise<void> {
+    const generation = ++this.generation;
+    this.transition('authenticating', 'connected');
+    let refreshed = false;
+    for (;;) {
+      let token: string;
+      try {
+        token = refreshed ? await this.options.refreshToken() : await this.options.getToken();
+      } catch (error) {
+        this.fail(generation, toAppError(error));
+        return;
+      }
+      if (this.isStale(generation)) return;
+      try {
+        const result = await this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs);
+        if (this.isStale(generation)) return;
+        const resumed = this.everReady;
+        this.everReady = true;
+        this.lostAt = null;
+        this.transition('ready', resumed ? 're-authenticated' : 'authenticated', {
+          attempt: 0,
+          user: result.user,
+          iceServers: result.iceServers,
+        });
+        for (const listener of [...this.readyListeners]) {
+          listener({ user: result.user, iceServers: result.iceServers, resumed });
+        }
+        return;
+      } catch (error) {
+        const appError = toAppError(error);
+        if (appError.code === 'UNAUTHENTICATED' && !refreshed) {
+          refreshed = true;
+          continue;
+        }
+        this.fail(generation, appError);
+        return;
+      }
+    }
+  }
+
+  // A method, so TypeScript does not keep a narrowed status across awaits.
+  private isStale(generation: number): boolean {
+    return generation !== this.generation || this.status === 'closed';
+  }
+
+  private fail(generation: number, error: AppError): void {
+    if (this.isStale(generation)) return;
+    if (error.code === 'UNAUTHENTICATED') {
+      this.log.warn('the server refused our token', {});
+      this.options.onAuthFailed(error);
+      this.close();
+      return;
+    }
+    // A timeout or network error: drop this connection and try again later.
+    this.log.warn('authentication failed; retrying', { code: error.code });
+    this.socket.disconnect();
+    this.onLost(`auth failed: ${error.code}`);
+  }
+
+  private onLost(reason: string): void {
+    if (this.status === 'closed') return;
+    this.generation += 1;
+    this.socket.clearSendBuffer();
+    this.rejectPending(new AppError('OFFLINE'));
+    if (this.reconnectTimer !== null) return;
+    this.lostAt ??= Date.now();
+    const attempt = this.getSnapshot().attempt;
+    const delay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    if (delay === null) {
+      this.transition('closed', `${reason}; gave up`);
+      return;
+    }
+    this.transition(this.everReady ? 'reconnecting' : 'connecting', reason, {
+      attempt: attempt + 1,
+    });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.status === 'closed') return;
+      this.socket.connect();
+    }, delay);
+  }
+
+  private rejectPending(error: AppError): void {
+    for (const entry of [...this.pending]) entry.reject(error);
+    this.pending.clear();
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+}

@@ -1,0 +1,108 @@
+'use client';
+import { useEffect, useRef } from 'react';
+import { formatDuration } from '../calls/direct-call';
+import { SELF_LEVEL_ID } from '../client/app-client';
+import { Avatar } from './avatar';
+import { useAction, useConnection, useNow, useStore } from './hooks';
+import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+
+export function CallView() {
+  const connection = useConnection();
+  const call = useStore(connection.call);
+  const speaking = useStore(connection.levels);
+  const run = useAction();
+  const now = useNow();
+
+  if (call.phase === 'outgoing') {
+    return (
+      <main className="page center call" aria-labelledby="call-heading">
+        <Avatar name={call.peer.displayName} size="large" />
+        <h1 id="call-heading">{call.peer.displayName}</h1>
+        <p className="call-status" aria-live="polite">
+          <span className="progress" aria-hidden="true" /> Calling…
+        </p>
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => void run(() => connection.call.cancel())}
+        >
+          Cancel
+        </button>
+      </main>
+    );
+  }
+  if (call.phase !== 'active') return null;
+  const peer = call.peers[0];
+  return (
+    <main className="page center call" aria-labelledby="call-heading">
+      <Avatar name={call.peer.displayName} size="large" speaking={speaking.has(call.peer.id)} />
+      <h1 id="call-heading">{call.peer.displayName}</h1>
+      <p className="call-status">
+        <span className="sr-only">Duration </span>
+        <time data-testid="call-duration">{formatDuration(now - call.answeredAt)}</time>
+        {' · '}
+        <PeerStateBadge state={peer?.state} />
+      </p>
+      {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
+        <p className="muted small">You are speaking</p>
+      ) : null}
+      <div className="controls" role="toolbar" aria-label="Call controls">
+        <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />
+        <DeviceSelects />
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => void run(() => connection.call.hangUp())}
+        >
+          Hang up
+        </button>
+      </div>
+      <PeerAudio peers={call.peers} />
+    </main>
+  );
+}
+
+export function IncomingCallDialog() {
+  const connection = useConnection();
+  const call = useStore(connection.call);
+  const run = useAction();
+  const acceptRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    acceptRef.current?.focus();
+  }, []);
+  if (call.phase !== 'incoming') return null;
+  return (
+    <div className="dialog-backdrop">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="incoming-heading"
+        aria-describedby="incoming-desc"
+        className="card dialog"
+      >
+        <Avatar name={call.peer.displayName} size="large" />
+        <h2 id="incoming-heading">Incoming call from {call.peer.displayName}</h2>
+        <p id="incoming-desc" className="muted ringing">
+          Ringing…
+        </p>
+        <div className="dialog-actions">
+          <button
+            type="button"
+            className="button danger button-wide"
+            onClick={() => void run(() => connection.call.decline())}
+          >
+            Decline
+          </button>
+          <button
+            ref={acceptRef}
+            type="button"
+            className="button success button-wide"
+            onClick={() => void run(() => connection.call.accept())}
+          >
+            Accept
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,244 @@
+'use client';
+import type { CallHistoryEntry, PresenceEntry, RoomSummary } from '@openwcall/shared';
+import { type FormEvent, useState } from 'react';
+import { formatDuration } from '../calls/direct-call';
+import { Avatar } from './avatar';
+import { useAction, useApp, useConnection, useStore } from './hooks';
+
+const STATUS_TEXT = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' } as const;
+
+export function Lobby() {
+  return (
+    <main className="page lobby">
+      <People />
+      <Rooms />
+      <History />
+    </main>
+  );
+}
+
+function People() {
+  const app = useApp();
+  const connection = useConnection();
+  const lobby = useStore(connection.lobby);
+  const session = useStore(app.session);
+  const run = useAction();
+  const me = session.status === 'signed-in' ? session.user.id : null;
+  const others = lobby.people.filter((p) => p.userId !== me);
+  const [permission, setPermission] = useState(() =>
+    typeof Notification === 'undefined' ? 'denied' : Notification.permission,
+  );
+
+  return (
+    <section className="card" aria-labelledby="people-heading">
+      <h2 id="people-heading">People</h2>
+      {!lobby.loaded ? (
+        <p className="muted" aria-busy="true">
+          Loading who is online…
+        </p>
+      ) : others.length === 0 ? (
+        <p className="muted">Nobody else is online yet. Invite a teammate to sign up.</p>
+      ) : (
+        <ul className="list">
+          {others.map((person) => (
+            <PersonRow
+              key={person.userId}
+              person={person}
+              onCall={() =>
+                run(() =>
+                  connection.call.invite({ id: person.userId, displayName: person.displayName }),
+                )
+              }
+            />
+          ))}
+        </ul>
+      )}
+      {permission === 'default' ? (
+        <button
+          type="button"
+          className="link-button small"
+          onClick={() => void Notification.requestPermission().then(setPermission)}
+        >
+          Notify me of calls while this tab is in the background
+        </button>
+      ) : null}
+    </section>
+  );
+}
+
+function PersonRow({ person, onCall }: { person: PresenceEntry; onCall: () => void }) {
+  return (
+    <li className="row">
+      <Avatar name={person.displayName} status={person.status} />
+      <div className="row-main">
+        <span className="row-title">{person.displayName}</span>
+        <span className="row-sub">
+          <span className={`status-text status-${person.status}`}>
+            {STATUS_TEXT[person.status]}
+          </span>
+          {person.inCall ? <span className="badge">In a call</span> : null}
+        </span>
+      </div>
+      <button
+        type="button"
+        className="button small"
+        onClick={onCall}
+        disabled={person.status === 'offline'}
+      >
+        Call {person.displayName}
+      </button>
+    </li>
+  );
+}
+
+function Rooms() {
+  const connection = useConnection();
+  const lobby = useStore(connection.lobby);
+  const room = useStore(connection.room);
+  const run = useAction();
+  const [name, setName] = useState('');
+  const joining = room.phase === 'joining';
+
+  function create(event: FormEvent) {
+    event.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed) return;
+    void run(async () => {
+      await connection.room.create(trimmed);
+      setName('');
+    });
+  }
+
+  return (
+    <section className="card" aria-labelledby="rooms-heading">
+      <h2 id="rooms-heading">Rooms</h2>
+      <form className="create-room" onSubmit={create}>
+        <label className="field grow">
+          <span>Room name</span>
+          <input
+            name="roomName"
+            maxLength={64}
+            required
+            placeholder="e.g. Stand-up"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <button type="submit" className="button primary" disabled={joining}>
+          Create room
+        </button>
+      </form>
+      {!lobby.loaded ? (
+        <p className="muted" aria-busy="true">
+          Loading rooms…
+        </p>
+      ) : lobby.rooms.length === 0 ? (
+        <p className="muted">No open rooms. Create one and others can drop in.</p>
+      ) : (
+        <ul className="list">
+          {lobby.rooms.map((summary) => (
+            <RoomRow
+              key={summary.id}
+              room={summary}
+              disabled={joining}
+              onJoin={() => run(() => connection.room.join(summary.id))}
+            />
+          ))}
+        </ul>
+      )}
+      {joining ? (
+        <p className="muted" aria-busy="true">
+          Joining…
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+function RoomRow({
+  room,
+  onJoin,
+  disabled,
+}: {
+  room: RoomSummary;
+  onJoin: () => void;
+  disabled: boolean;
+}) {
+  const full = room.participantCount >= room.maxParticipants;
+  return (
+    <li className="row">
+      <span className="room-icon" aria-hidden="true">
+        #
+      </span>
+      <div className="row-main">
+        <span className="row-title">{room.name}</span>
+        <span className="row-sub">
+          <span>
+            {room.participantCount} / {room.maxParticipants} people
+          </span>
+          {room.locked ? <span className="badge badge-warn">Locked</span> : null}
+          {full ? <span className="badge badge-warn">Full</span> : null}
+        </span>
+      </div>
+      <button type="button" className="button small" onClick={onJoin} disabled={disabled}>
+        Join {room.name}
+      </button>
+    </li>
+  );
+}
+
+const OUTCOME_TEXT: Record<CallHistoryEntry['outcome'], string> = {
+  ringing: 'Ringing',
+  accepted: 'In progress',
+  declined: 'Declined',
+  cancelled: 'Cancelled',
+  missed: 'Missed',
+  ended: 'Answered',
+};
+
+function History() {
+  const connection = useConnection();
+  const lobby = useStore(connection.lobby);
+  return (
+    <section className="card" aria-labelledby="history-heading">
+      <h2 id="history-heading">Recent calls</h2>
+      {lobby.historyError ? (
+        <p className="form-error">{lobby.historyError}</p>
+      ) : lobby.history === null ? (
+        <p className="muted" aria-busy="true">
+          Loading call history…
+        </p>
+      ) : lobby.history.length === 0 ? (
+        <p className="muted">No calls yet.</p>
+      ) : (
+        <ul className="list">
+          {lobby.history.map((entry) => (
+            <li key={entry.callId} className="row">
+              <span
+                className={`direction direction-${entry.direction}`}
+                title={entry.direction === 'outgoing' ? 'Outgoing call' : 'Incoming call'}
+              >
+                {entry.direction === 'outgoing' ? '↗' : '↙'}
+              </span>
+              <div className="row-main">
+                <span className="row-title">{entry.peer.displayName}</span>
+                <span className="row-sub">
+                  <span className={`outcome outcome-${entry.outcome}`}>
+                    {entry.direction === 'outgoing' ? 'Outgoing' : 'Incoming'} ·{' '}
+                    {OUTCOME_TEXT[entry.outcome]}
+                  </span>
+                  {entry.durationSeconds > 0 ? (
+                    <span>{formatDuration(entry.durationSeconds * 1000)}</span>
+                  ) : null}
+                  <time dateTime={entry.startedAt}>
+                    {new Date(entry.startedAt).toLocaleString()}
+                  </time>
+                </span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,156 @@
+'use client';
+import { useEffect, useRef, useState } from 'react';
+import type { PeerSnapshot, PeerState } from '../rtc';
+import { useApp, useConnection, useStore } from './hooks';
+
+/** Plays one remote stream, on the chosen speaker where the browser allows it. */
+export function RemoteAudio({ stream, sinkId }: { stream: MediaStream | null; sinkId: string }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    if (element.srcObject !== stream) element.srcObject = stream;
+    if (stream) void element.play().catch(() => {});
+  }, [stream]);
+  useEffect(() => {
+    const element = ref.current as
+      | (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> })
+      | null;
+    if (element?.setSinkId && element.sinkId !== sinkId)
+      void element.setSinkId(sinkId).catch(() => {});
+  }, [sinkId]);
+  // biome-ignore lint/a11y/useMediaCaption: live voice, there is nothing to caption
+  return <audio ref={ref} autoPlay />;
+}
+
+export function PeerAudio({ peers }: { peers: readonly PeerSnapshot[] }) {
+  const app = useApp();
+  const microphone = useStore(app.microphone);
+  return (
+    <div hidden>
+      {peers.map((peer) => (
+        <RemoteAudio key={peer.userId} stream={peer.remoteStream} sinkId={microphone.outputId} />
+      ))}
+    </div>
+  );
+}
+
+export function DeviceSelects() {
+  const app = useApp();
+  const connection = useConnection();
+  const microphone = useStore(app.microphone);
+  useEffect(() => {
+    void app.microphone.refreshDevices();
+  }, [app]);
+  return (
+    <div className="device-selects">
+      <label className="inline-field">
+        <span>Microphone</span>
+        <select
+          value={microphone.inputId}
+          onChange={(e) => void connection.selectMicrophone(e.target.value)}
+        >
+          <option value="">Default microphone</option>
+          {microphone.inputs
+            .filter((d) => d.deviceId !== 'default')
+            .map((device) => (
+              <option key={device.deviceId} value={device.deviceId}>
+                {device.label}
+              </option>
+            ))}
+        </select>
+      </label>
+      {microphone.outputSelectable ? (
+        <label className="inline-field">
+          <span>Speaker</span>
+          <select
+            value={microphone.outputId}
+            onChange={(e) => app.microphone.selectOutput(e.target.value)}
+          >
+            <option value="">Default speaker</option>
+            {microphone.outputs
+              .filter((d) => d.deviceId !== 'default')
+              .map((device) => (
+                <option key={device.deviceId} value={device.deviceId}>
+                  {device.label}
+                </option>
+              ))}
+          </select>
+        </label>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The self mute button with the M shortcut; the change is announced in a live region.
+ * Its accessible name is exactly "Mute" or "Unmute".
+ */
+export function MuteButton({
+  muted,
+  onToggle,
+}: {
+  muted: boolean;
+  onToggle: (muted: boolean) => void;
+}) {
+  const [announcement, setAnnouncement] = useState('');
+  const latest = useRef({ muted, onToggle });
+  latest.current = { muted, onToggle };
+
+  useEffect(() => {
+    setAnnouncement(muted ? 'Microphone muted' : 'Microphone on');
+  }, [muted]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'm' && event.key !== 'M') return;
+      if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      event.preventDefault();
+      latest.current.onToggle(!latest.current.muted);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <>
+      <button
+        type="button"
+        className={`button round ${muted ? 'danger' : ''}`}
+        aria-keyshortcuts="M"
+        title={muted ? 'Unmute (M)' : 'Mute (M)'}
+        onClick={() => onToggle(!muted)}
+      >
+        <span aria-hidden="true" className="button-icon">
+          {muted ? '🔇' : '🎙'}
+        </span>
+        {muted ? 'Unmute' : 'Mute'}
+      </button>
+      <span className="sr-only" aria-live="polite">
+        {announcement}
+      </span>
+    </>
+  );
+}
+
+const PEER_STATE_TEXT: Record<PeerState, string> = {
+  new: 'Connecting…',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  failed: 'Connection failed',
+  closed: 'Disconnected',
+};
+
+export function PeerStateBadge({ state }: { state: PeerState | undefined }) {
+  const value = state ?? 'new';
+  const busy = value === 'new' || value === 'connecting' || value === 'reconnecting';
+  return (
+    <span className={`peer-state peer-${value}`} data-peer-state={value}>
+      {busy ? <span className="progress" aria-hidden="true" /> : null}
+      {PEER_STATE_TEXT[value]}
+    </span>
+  );
+}

@@ -1,0 +1,161 @@
+'use client';
+import type { Participant } from '@openwcall/shared';
+import { SELF_LEVEL_ID } from '../client/app-client';
+import type { PeerSnapshot } from '../rtc';
+import { Avatar } from './avatar';
+import { useAction, useApp, useConnection, useStore } from './hooks';
+import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+
+export function RoomView() {
+  const app = useApp();
+  const connection = useConnection();
+  const view = useStore(connection.room);
+  const speaking = useStore(connection.levels);
+  const session = useStore(app.session);
+  const run = useAction();
+  const me = session.status === 'signed-in' ? session.user.id : '';
+  const room = view.room;
+
+  if (!room) {
+    return (
+      <main className="page center" aria-busy="true">
+        <div className="spinner" aria-hidden="true" />
+        <p className="muted">Joining the room…</p>
+      </main>
+    );
+  }
+
+  const amHost = room.hostId === me;
+  const host = room.participants.find((p) => p.userId === room.hostId);
+  const peersById = new Map<string, PeerSnapshot>(view.peers.map((p) => [p.userId, p]));
+  const ordered = [
+    ...room.participants.filter((p) => p.userId === me),
+    ...room.participants.filter((p) => p.userId !== me),
+  ];
+
+  return (
+    <main className="page room" aria-labelledby="room-heading">
+      <div className="room-header">
+        <div>
+          <h1 id="room-heading">{room.name}</h1>
+          <p className="muted">
+            {room.participants.length} / {room.maxParticipants} people · Host:{' '}
+            <strong data-testid="room-host">
+              {host?.userId === me ? 'You' : (host?.displayName ?? '—')}
+            </strong>
+            {room.locked ? <span className="badge badge-warn">Locked</span> : null}
+          </p>
+        </div>
+        {amHost ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => run(() => connection.room.setLocked(!room.locked))}
+          >
+            {room.locked ? 'Unlock room' : 'Lock room'}
+          </button>
+        ) : null}
+      </div>
+
+      {view.mutedByHost ? (
+        <p className="inline-notice">Muted by the host. You can unmute yourself when needed.</p>
+      ) : null}
+      {view.noMicrophone ? (
+        <p className="inline-notice">No microphone: you can listen but others cannot hear you.</p>
+      ) : null}
+
+      <ul className="tiles" aria-label="Participants">
+        {ordered.map((participant) => (
+          <ParticipantTile
+            key={participant.userId}
+            participant={participant}
+            self={participant.userId === me}
+            speaking={speaking.has(participant.userId === me ? SELF_LEVEL_ID : participant.userId)}
+            muted={participant.userId === me ? view.selfMuted : participant.muted}
+            peer={peersById.get(participant.userId)}
+            canModerate={amHost && participant.userId !== me}
+            onMute={() => run(() => connection.room.muteParticipant(participant.userId))}
+            onRemove={() => run(() => connection.room.removeParticipant(participant.userId))}
+          />
+        ))}
+      </ul>
+
+      <div className="controls" role="toolbar" aria-label="Call controls">
+        <MuteButton
+          muted={view.selfMuted}
+          onToggle={(muted) => void run(() => connection.room.setMuted(muted))}
+        />
+        <DeviceSelects />
+        <button
+          type="button"
+          className="button danger"
+          onClick={() => void run(() => connection.room.leave())}
+        >
+          Leave room
+        </button>
+      </div>
+      <PeerAudio peers={view.peers} />
+    </main>
+  );
+}
+
+function ParticipantTile({
+  participant,
+  self,
+  speaking,
+  muted,
+  peer,
+  canModerate,
+  onMute,
+  onRemove,
+}: {
+  participant: Participant;
+  self: boolean;
+  speaking: boolean;
+  muted: boolean;
+  peer: PeerSnapshot | undefined;
+  canModerate: boolean;
+  onMute: () => void;
+  onRemove: () => void;
+}) {
+  const name = participant.displayName;
+  return (
+    <li
+      className={`tile${speaking && !muted ? ' tile-speaking' : ''}`}
+      data-user-id={participant.userId}
+      data-speaking={speaking && !muted ? 'true' : 'false'}
+      aria-label={`${name}${self ? ' (you)' : ''}`}
+    >
+      <Avatar name={name} speaking={speaking && !muted} size="large" />
+      <div className="tile-name">
+        {name}
+        {self ? <span className="muted"> (you)</span> : null}
+      </div>
+      <div className="tile-marks">
+        {participant.isHost ? <span className="badge badge-host">Host</span> : null}
+        {muted ? (
+          <span className="badge badge-muted" title="Muted">
+            <span aria-hidden="true">🔇</span> Muted
+          </span>
+        ) : null}
+        {speaking && !muted ? <span className="sr-only">Speaking</span> : null}
+      </div>
+      {self ? null : <PeerStateBadge state={peer?.state} />}
+      {canModerate ? (
+        <div className="tile-actions">
+          <button
+            type="button"
+            className="button small"
+            onClick={onMute}
+            disabled={participant.muted}
+          >
+            Mute {name}
+          </button>
+          <button type="button" className="button small danger" onClick={onRemove}>
+            Remove {name}
+          </button>
+        </div>
+      ) : null}
+    </li>
+  );
+}
