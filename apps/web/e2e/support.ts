@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+
+export const webUrl = inject('webUrl');
+export const skipReason = inject('skipReason');
+export const screenshotDir = resolve(__dirname, '../../../docs/screenshots');
+
+// ENVIRONMENT.md: flags that work on our machines; fake devices beep, so audio energy grows.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: inject('chromiumPath'), args: CHROMIUM_ARGS });
+}
+
+// Runs in every page before the app: remembers each RTCPeerConnection and the remote stream id
+// (the sender's local MediaStream id, from the SDP msid) it receives, for getStats() checks.
+const INIT_SCRIPT = `(() => {
+  const Native = window.RTCPeerConnection;
+  const list = [];
+  window.__pcs = list;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      list.push(this);
+      this.__createdAt = performance.now();
+      this.addEventListener('track', (e) => { this.__remoteStreamId = e.streams[0] ? e.streams[0].id : null; });
+    }
+  };
+})();`;
+
+export interface Person {
+  readonly name: string;
+  readonly email: string;
+  readonly password: string;
+  readonly context: BrowserContext;
+  readonly page: Page;
+}
+
+export function unique(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ permissions: ['microphone'] });
+  await context.addInitScript(INIT_SCRIPT);
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  return { context, page };
+}
+
+/** A new person with a fresh account, signed in and looking at the lobby. */
+export async function signUp(browser: Browser, name: string): Promise<Person> {
+  const { context, page } = await newPage(browser);
+  const email = `${unique(name.toLowerCase().replace(/\W+/g, ''))}@example.test`;
+  const password = 'correct horse battery';
+  await page.goto(webUrl);
+  await page.getByRole('button', { name: 'Register a new account' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
+  await page.getByRole('heading', { name: 'People' }).waitFor();
+  return { name, email, password, context, page };
+}
+
+export interface InboundAudio {
+  readonly state: RTCPeerConnectionState;
+  readonly remoteStreamId: string | null;
+  readonly bytesReceived: number;
+  readonly totalAudioEnergy: number;
+}
+
+/** Inbound audio of every open peer connection in the page. */
+export function inboundAudio(page: Page): Promise<InboundAudio[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: Array<RTCPeerConnection & { __remoteStreamId?: string | null }> }).__pcs;
+    return Promise.all(
+      pcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        .map(async (pc) => {
+          let bytesReceived = 0;
+          let totalAudioEnergy = 0;
+          const stats = await pc.getStats();
+          stats.forEach((report: { type: string; kind?: string; bytesReceived?: number; totalAudioEnergy?: number }) => {
+            if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+              bytesReceived += report.bytesReceived ?? 0;
+              totalAudioEnergy += report.totalAudioEnergy ?? 0;
+            }
+          });
+          return {
+            state: pc.connectionState,
+            remoteStreamId: pc.__remoteStreamId ?? null,
+            bytesReceived,
+            totalAudioEnergy,
+          };
+        }),
+    );
+  });
+}
+
+/** The id of the MediaStream the page sends (its microphone), as receivers see it. */
+export function localStreamId(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const handle = (window as unknown as {
+      __openwcall: { app: { microphone: { getSnapshot(): { stream: MediaStream | null } } } };
+    }).__openwcall;
+    return handle.app.microphone.getSnapshot().stream?.id ?? null;
+  });
+}
+
+export async function poll<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await read();
+  }
+  return last;
+}
+
+/** Waits until `count` connections are `connected`; resolves with the ms it took. */
+export async function waitConnected(page: Page, count: number, timeoutMs = 20_000) {
+  await poll(
+    () => inboundAudio(page),
+    (list) => list.filter((s) => s.state === 'connected').length >= count,
+    { timeoutMs, intervalMs: 50, what: `${count} connected peer connections` },
+  );
+}
+
+/** Waits until `count` connections received audio bytes. */
+export async function waitFirstAudio(page: Page, count: number, timeoutMs = 20_000) {
+  await poll(
+    () => inboundAudio(page),
+    (list) => list.filter((s) => s.bytesReceived > 0).length >= count,
+    { timeoutMs, intervalMs: 50, what: `audio bytes on ${count} connections` },
+  );
+}
+
+/**
+ * Asserts audio flows on `count` connected connections: bytesReceived and totalAudioEnergy
+ * both grow over `windowMs` (the fake microphone beeps, so energy grows between beeps).
+ */
+export async function expectAudioFlowing(page: Page, count: number, windowMs = 1_500) {
+  await poll(
+    async () => {
+      const before = await inboundAudio(page);
+      await new Promise((r) => setTimeout(r, windowMs));
+      const after = await inboundAudio(page);
+      return after.filter((now, i) => {
+        const then = before[i];
+        return (
+          then !== undefined &&
+          now.state === 'connected' &&
+          now.bytesReceived > then.bytesReceived &&
+          now.totalAudioEnergy > then.totalAudioEnergy
+        );
+      }).length;
+    },
+    (growing) => growing >= count,
+    { timeoutMs: 20_000, intervalMs: 0, what: `audio flowing on ${count} connections` },
+  );
+}
+
+/** Energy growth per remote stream id over a window. */
+export async function energyGrowth(page: Page, windowMs = 2_000): Promise<Map<string, number>> {
+  const before = await inboundAudio(page);
+  await new Promise((r) => setTimeout(r, windowMs));
+  const after = await inboundAudio(page);
+  const growth = new Map<string, number>();
+  for (const now of after) {
+    const then = before.find((b) => b.remoteStreamId === now.remoteStreamId);
+    if (now.remoteStreamId && then) {
+      growth.set(now.remoteStreamId, now.totalAudioEnergy - then.totalAudioEnergy);
+    }
+  }
+  return growth;
+}
+
+export async function screenshot(page: Page, file: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, file), fullPage: false });
+}
+
+/** One JSON line per measurement, for the report. */
+export function recordTiming(name: string, values: Record<string, number>): void {
+  console.log(`E2E_TIMING ${JSON.stringify({ name, ...values })}`);
+}
+
+export async function closeAll(people: readonly Person[]): Promise<void> {
+  await Promise.all(people.map((p) => p.context.close().catch(() => {})));
+}
+
