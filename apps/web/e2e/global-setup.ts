@@ -46,9 +46,20 @@ async function waitFor(url: string, child: ChildProcess, label: string, timeoutM
   throw new Error(`${label} did not answer at ${url} within ${timeoutMs} ms`);
 }
 
-function start(label: string, command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+function start(
+  label: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+) {
   // Own process group, so teardown stops the whole tree (next start, tsx's node child).
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const prefix = `[e2e ${label}]`;
   child.stdout?.on('data', (chunk: Buffer) => {
     const text = chunk.toString();

@@ -88,7 +88,11 @@ export interface InboundAudio {
 /** Inbound audio of every open peer connection in the page. */
 export function inboundAudio(page: Page): Promise<InboundAudio[]> {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: Array<RTCPeerConnection & { __remoteStreamId?: string | null }> }).__pcs;
+    const pcs = (
+      window as unknown as {
+        __pcs: Array<RTCPeerConnection & { __remoteStreamId?: string | null }>;
+      }
+    ).__pcs;
     return Promise.all(
       pcs
         .filter((pc) => pc.connectionState !== 'closed')
@@ -96,12 +100,19 @@ export function inboundAudio(page: Page): Promise<InboundAudio[]> {
           let bytesReceived = 0;
           let totalAudioEnergy = 0;
           const stats = await pc.getStats();
-          stats.forEach((report: { type: string; kind?: string; bytesReceived?: number; totalAudioEnergy?: number }) => {
-            if (report.type === 'inbound-rtp' && report.kind === 'audio') {
-              bytesReceived += report.bytesReceived ?? 0;
-              totalAudioEnergy += report.totalAudioEnergy ?? 0;
-            }
-          });
+          stats.forEach(
+            (report: {
+              type: string;
+              kind?: string;
+              bytesReceived?: number;
+              totalAudioEnergy?: number;
+            }) => {
+              if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+                bytesReceived += report.bytesReceived ?? 0;
+                totalAudioEnergy += report.totalAudioEnergy ?? 0;
+              }
+            },
+          );
           return {
             state: pc.connectionState,
             remoteStreamId: pc.__remoteStreamId ?? null,
@@ -116,9 +127,11 @@ export function inboundAudio(page: Page): Promise<InboundAudio[]> {
 /** The id of the MediaStream the page sends (its microphone), as receivers see it. */
 export function localStreamId(page: Page): Promise<string | null> {
   return page.evaluate(() => {
-    const handle = (window as unknown as {
-      __openwcall: { app: { microphone: { getSnapshot(): { stream: MediaStream | null } } } };
-    }).__openwcall;
+    const handle = (
+      window as unknown as {
+        __openwcall: { app: { microphone: { getSnapshot(): { stream: MediaStream | null } } } };
+      }
+    ).__openwcall;
     return handle.app.microphone.getSnapshot().stream?.id ?? null;
   });
 }
@@ -210,4 +223,3 @@ export function recordTiming(name: string, values: Record<string, number>): void
 export async function closeAll(people: readonly Person[]): Promise<void> {
   await Promise.all(people.map((p) => p.context.close().catch(() => {})));
 }
-

@@ -85,7 +85,7 @@ function PersonRow({ person, onCall }: { person: PresenceEntry; onCall: () => vo
         onClick={onCall}
         disabled={person.status === 'offline'}
       >
-        Call {person.displayName}
+        Call<span className="sr-only"> {person.displayName}</span>
       </button>
     </li>
   );
@@ -181,7 +181,7 @@ function RoomRow({
         </span>
       </div>
       <button type="button" className="button small" onClick={onJoin} disabled={disabled}>
-        Join {room.name}
+        Join<span className="sr-only"> {room.name}</span>
       </button>
     </li>
   );

@@ -123,9 +123,7 @@ export function MuteButton({
         title={muted ? 'Unmute (M)' : 'Mute (M)'}
         onClick={() => onToggle(!muted)}
       >
-        <span aria-hidden="true" className="button-icon">
-          {muted ? '🔇' : '🎙'}
-        </span>
+        <MicIcon off={muted} />
         {muted ? 'Unmute' : 'Mute'}
       </button>
       <span className="sr-only" aria-live="polite">
@@ -152,5 +150,27 @@ export function PeerStateBadge({ state }: { state: PeerState | undefined }) {
       {busy ? <span className="progress" aria-hidden="true" /> : null}
       {PEER_STATE_TEXT[value]}
     </span>
+  );
+}
+
+/** A microphone glyph (inline SVG: no icon font or emoji font needed). */
+export function MicIcon({ off = false }: { off?: boolean }) {
+  return (
+    <svg
+      aria-hidden="true"
+      className="icon"
+      viewBox="0 0 24 24"
+      width="18"
+      height="18"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <rect x="9" y="2" width="6" height="12" rx="3" />
+      <path d="M5 10v1a7 7 0 0 0 14 0v-1M12 18v4M8 22h8" />
+      {off ? <path d="M3 3l18 18" /> : null}
+    </svg>
   );
 }

@@ -4,7 +4,7 @@ import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
-import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { DeviceSelects, MicIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
 
 export function RoomView() {
   const app = useApp();
@@ -135,7 +135,7 @@ function ParticipantTile({
         {participant.isHost ? <span className="badge badge-host">Host</span> : null}
         {muted ? (
           <span className="badge badge-muted" title="Muted">
-            <span aria-hidden="true">🔇</span> Muted
+            <MicIcon off /> Muted
           </span>
         ) : null}
         {speaking && !muted ? <span className="sr-only">Speaking</span> : null}

@@ -1,0 +1,183 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  closeAll,
+  energyGrowth,
+  expectAudioFlowing,
+  inboundAudio,
+  launchBrowser,
+  localStreamId,
+  type Person,
+  poll,
+  recordTiming,
+  screenshot,
+  signUp,
+  skipReason,
+  unique,
+  waitConnected,
+  waitFirstAudio,
+} from './support';
+
+async function createRoom(page: Page, name: string) {
+  await page.getByLabel('Room name').fill(name);
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+async function joinRoom(page: Page, name: string) {
+  await page.getByRole('button', { name: `Join ${name}` }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+function openConnections(page: Page) {
+  return inboundAudio(page).then((list) => list.length);
+}
+
+describe.skipIf(skipReason !== '')('rooms', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('three people hear each other and the speaking indicator lights', async () => {
+    const people: Person[] = [];
+    try {
+      const [ann, ben, cat] = await Promise.all([
+        signUp(browser, 'Ann'),
+        signUp(browser, 'Ben'),
+        signUp(browser, 'Cat'),
+      ]);
+      people.push(ann, ben, cat);
+      const room = unique('Standup');
+      await createRoom(ann.page, room);
+
+      // Ben's lobby lists the room live, with its count.
+      await ben.page.getByRole('button', { name: `Join ${room}` }).waitFor();
+      await ben.page.getByText('1 / 6 people').waitFor();
+      await screenshot(ben.page, 'lobby.png');
+
+      // Two people: join → connected → first audio.
+      const t0 = Date.now();
+      await joinRoom(ben.page, room);
+      await waitConnected(ben.page, 1);
+      const connectedMs = Date.now() - t0;
+      await waitFirstAudio(ben.page, 1);
+      recordTiming('room-2', {
+        joinToConnectedMs: connectedMs,
+        joinToFirstAudioMs: Date.now() - t0,
+      });
+
+      await joinRoom(cat.page, room);
+      for (const person of people) await waitConnected(person.page, 2);
+      for (const person of people) await expectAudioFlowing(person.page, 2);
+
+      // Every pair, both ways: each page receives energy from both others' microphones.
+      const streamIds = await Promise.all(people.map((p) => localStreamId(p.page)));
+      for (const [i, person] of people.entries()) {
+        const growth = await energyGrowth(person.page);
+        for (const [j, id] of streamIds.entries()) {
+          if (i === j) continue;
+          expect(growth.get(id ?? ''), `${person.name} hears ${people[j]?.name}`).toBeGreaterThan(
+            0,
+          );
+        }
+      }
+
+      // The remote speaking indicator (AnalyserNode on the remote stream) lights up.
+      for (const person of people) {
+        await person.page
+          .locator('li.tile[data-speaking="true"]:not([aria-label$="(you)"])')
+          .first()
+          .waitFor({ timeout: 15_000 });
+      }
+      await ann.page.getByText('Host', { exact: true }).first().waitFor();
+      await screenshot(ann.page, 'room.png');
+    } finally {
+      await closeAll(people);
+    }
+  });
+
+  it('the host mutes, removes and locks; the removed cannot rejoin, a fourth is told the room is locked', async () => {
+    const people: Person[] = [];
+    try {
+      const [host, ben, cat, dan] = await Promise.all([
+        signUp(browser, 'Hana'),
+        signUp(browser, 'Bo'),
+        signUp(browser, 'Cy'),
+        signUp(browser, 'Dee'),
+      ]);
+      people.push(host, ben, cat, dan);
+      const room = unique('Moderated');
+      await createRoom(host.page, room);
+      await joinRoom(ben.page, room);
+      await joinRoom(cat.page, room);
+      for (const person of [host, ben, cat]) await waitConnected(person.page, 2);
+      for (const person of [host, ben, cat]) await expectAudioFlowing(person.page, 2);
+
+      // Mute: Bo's microphone stops sending; Cy and the host stop receiving energy from Bo.
+      const boStream = (await localStreamId(ben.page)) ?? '';
+      const hanaStream = (await localStreamId(host.page)) ?? '';
+      await host.page.getByRole('button', { name: 'Mute Bo' }).click();
+      await ben.page.getByText('Muted by the host', { exact: false }).first().waitFor();
+      await ben.page.getByRole('button', { name: 'Unmute', exact: true }).waitFor();
+      await cat.page.locator('li.tile[aria-label="Bo"]').getByText('Muted').waitFor();
+      // Let the jitter buffers drain before measuring.
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (const listener of [cat, host]) {
+        const growth = await energyGrowth(listener.page, 2_000);
+        expect(growth.get(boStream) ?? 0, `${listener.name} hears nothing from Bo`).toBeLessThan(
+          1e-6,
+        );
+      }
+      const catGrowth = await energyGrowth(cat.page, 2_000);
+      expect(catGrowth.get(hanaStream) ?? 0, 'Cy still hears the host').toBeGreaterThan(0);
+
+      // The target may unmute itself: audio comes back.
+      await ben.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+      await poll(
+        () => energyGrowth(cat.page, 1_000),
+        (growth) => (growth.get(boStream) ?? 0) > 0,
+        { what: 'Bo audible again', intervalMs: 0 },
+      );
+
+      // Remove: Cy is back in the lobby with a message; the others' connections to Cy close.
+      await host.page.getByRole('button', { name: 'Remove Cy' }).click();
+      await cat.page.getByRole('heading', { name: 'People' }).waitFor();
+      await cat.page.getByText('The host removed you', { exact: false }).first().waitFor();
+      await poll(
+        () => openConnections(host.page),
+        (n) => n === 1,
+        { what: 'host: 1 connection' },
+      );
+      await poll(
+        () => openConnections(ben.page),
+        (n) => n === 1,
+        { what: 'Bo: 1 connection' },
+      );
+      await poll(
+        () => openConnections(cat.page),
+        (n) => n === 0,
+        { what: 'Cy: 0 connections' },
+      );
+
+      // A rejoin is refused.
+      await cat.page.getByRole('button', { name: `Join ${room}` }).click();
+      await cat.page.getByRole('alert').getByText('cannot rejoin', { exact: false }).waitFor();
+      expect(await cat.page.getByRole('heading', { name: room }).count()).toBe(0);
+
+      // Lock: a fourth person cannot join and is told why.
+      await host.page.getByRole('button', { name: 'Lock room' }).click();
+      await host.page.getByRole('button', { name: 'Unlock room' }).waitFor();
+      await dan.page.getByRole('button', { name: `Join ${room}` }).waitFor();
+      await dan.page.getByText('Locked', { exact: true }).first().waitFor();
+      await dan.page.getByRole('button', { name: `Join ${room}` }).click();
+      await dan.page.getByRole('alert').getByText('locked', { exact: false }).waitFor();
+      expect(await dan.page.getByRole('heading', { name: room }).count()).toBe(0);
+    } finally {
+      await closeAll(people);
+    }
+  });
+});
