@@ -1,0 +1,74 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  closeAll,
+  expectAudioFlowing,
+  inboundAudio,
+  launchBrowser,
+  type Person,
+  recordTiming,
+  signUp,
+  skipReason,
+  unique,
+  waitConnected,
+  waitFirstAudio,
+} from './support';
+
+describe.skipIf(skipReason !== '')('a full room', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('six people: all 30 connections up and audio flowing to everyone', async () => {
+    const people: Person[] = [];
+    try {
+      const names = ['Gia', 'Hal', 'Ivy', 'Jon', 'Kai', 'Lea'];
+      people.push(...(await Promise.all(names.map((name) => signUp(browser, name)))));
+      const [first, ...rest] = people as [Person, ...Person[]];
+      const room = unique('AllHands');
+      await first.page.getByLabel('Room name').fill(room);
+      await first.page.getByRole('button', { name: 'Create room' }).click();
+      await first.page.getByRole('heading', { name: room }).waitFor();
+
+      const t0 = Date.now();
+      const last = rest[rest.length - 1] as Person;
+      for (const person of rest.slice(0, -1)) {
+        await person.page.getByRole('button', { name: `Join ${room}` }).click();
+        await person.page.getByRole('heading', { name: room }).waitFor();
+      }
+      // The sixth person's own join: click → 5 connections up → audio on all 5.
+      const tLast = Date.now();
+      await last.page.getByRole('button', { name: `Join ${room}` }).click();
+      await waitConnected(last.page, 5, 30_000);
+      const lastConnectedMs = Date.now() - tLast;
+      await waitFirstAudio(last.page, 5, 30_000);
+      recordTiming('room-6-last-joiner', {
+        joinToConnectedMs: lastConnectedMs,
+        joinToFirstAudioMs: Date.now() - tLast,
+      });
+      // first join click → every page has all 5 connections up / audio on all 5.
+      await Promise.all(people.map((p) => waitConnected(p.page, 5, 30_000)));
+      const connectedMs = Date.now() - t0;
+      await Promise.all(people.map((p) => waitFirstAudio(p.page, 5, 30_000)));
+      recordTiming('room-6', {
+        joinsToAllConnectedMs: connectedMs,
+        joinsToAllFirstAudioMs: Date.now() - t0,
+      });
+
+      let connections = 0;
+      for (const person of people) {
+        const stats = await inboundAudio(person.page);
+        connections += stats.filter((s) => s.state === 'connected').length;
+      }
+      expect(connections).toBe(30);
+      for (const person of people) await expectAudioFlowing(person.page, 5);
+      await first.page.getByText('6 / 6 people').waitFor();
+    } finally {
+      await closeAll(people);
+    }
+  });
+});
