@@ -130,9 +130,13 @@ export async function buildApp(
   registerAuthRoutes(app, { config, db, tokens });
   registerCallHistory(app, { db, tokens });
 
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: Fastify closes the HTTP server before its onClose hooks, and that
+  // close waits for every upgraded WebSocket; with clients connected it would never finish.
+  app.addHook('preClose', async () => {
     signaling.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
+  });
+  app.addHook('onClose', async () => {
     await persistence.queue.close();
     if (!options.db) await db.close();
   });
