@@ -106,5 +106,11 @@ export class PrismaPersistence implements PersistenceSink {
         },
       }),
     );
+    if (r.action === 'lock' || r.action === 'unlock') {
+      const locked = r.action === 'lock';
+      this.queue.push('roomLocked', () =>
+        this.prisma.room.updateMany({ where: { id: r.roomId }, data: { locked } }),
+      );
+    }
   }
 }

@@ -57,7 +57,9 @@ export class WriteQueue {
   push(name: string, run: () => Promise<unknown>): void {
     if (this.closed) return;
     if (this.jobs.length >= this.opts.maxLength) {
-      const lost = this.jobs.shift();
+      // The head is in flight while the worker runs (it will be applied): drop the oldest
+      // write still waiting behind it.
+      const [lost] = this.jobs.splice(this.running && this.jobs.length > 1 ? 1 : 0, 1);
       this.stats.dropped += 1;
       this.opts.log?.error({ job: lost?.name }, 'database write queue full: oldest write dropped');
     }
