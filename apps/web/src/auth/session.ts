@@ -39,7 +39,6 @@ export interface SessionDeps {
 interface AccessToken {
   readonly value: string;
   readonly expiresAt: number;
-  readonly receivedAt: number;
 }
 
 // Refresh this long before expiry (or at 80% of a short lifetime), so a socket reconnecting
@@ -59,6 +58,8 @@ export class Session extends ExternalStore<SessionState> {
   private readonly bus: SessionBus | undefined;
   private readonly retryMs: number;
   private token: AccessToken | null = null;
+  /** Bumped whenever a new token arrives (here or from another tab). */
+  private tokenVersion = 0;
   private refreshing: Promise<string> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribeBus: () => void;
@@ -131,13 +132,13 @@ export class Session extends ExternalStore<SessionState> {
   }
 
   private async doRefresh(): Promise<string> {
-    const requestedAt = this.now();
+    const versionAtRequest = this.tokenVersion;
     return this.withLock(async () => {
       // Another tab may have refreshed while we waited for the lock and told us the result.
       const shared = this.token;
       if (
         shared &&
-        shared.receivedAt >= requestedAt &&
+        this.tokenVersion !== versionAtRequest &&
         shared.expiresAt - this.now() > MIN_VALIDITY_MS
       ) {
         return shared.value;
@@ -162,11 +163,8 @@ export class Session extends ExternalStore<SessionState> {
 
   private accept(response: AuthResponse, broadcast: boolean): void {
     const now = this.now();
-    this.token = {
-      value: response.accessToken,
-      expiresAt: now + response.expiresIn * 1000,
-      receivedAt: now,
-    };
+    this.token = { value: response.accessToken, expiresAt: now + response.expiresIn * 1000 };
+    this.tokenVersion += 1;
     this.setSignedIn(response.user);
     this.scheduleRefresh(response.expiresIn * 1000);
     if (broadcast) {
@@ -186,7 +184,8 @@ export class Session extends ExternalStore<SessionState> {
       return;
     }
     const now = this.now();
-    this.token = { value: message.accessToken, expiresAt: message.expiresAt, receivedAt: now };
+    this.token = { value: message.accessToken, expiresAt: message.expiresAt };
+    this.tokenVersion += 1;
     this.setSignedIn(message.user);
     this.scheduleRefresh(message.expiresAt - now);
   }

@@ -66,7 +66,7 @@ export class AudioLevels extends ExternalStore<ReadonlySet<string>> {
         source,
         analyser,
         buffer: new Float32Array(analyser.fftSize),
-        lastLoudAt: 0,
+        lastLoudAt: Number.NEGATIVE_INFINITY,
       });
       this.timer ??= setInterval(() => this.sample(), this.options.intervalMs ?? 100);
     } catch {
@@ -99,7 +99,7 @@ export class AudioLevels extends ExternalStore<ReadonlySet<string>> {
     for (const [id, meter] of this.meters) {
       meter.analyser.getFloatTimeDomainData(meter.buffer);
       if (rms(meter.buffer) >= threshold) meter.lastLoudAt = now;
-      if (meter.lastLoudAt > 0 && now - meter.lastLoudAt <= hold) speaking.add(id);
+      if (now - meter.lastLoudAt <= hold) speaking.add(id);
     }
     const previous = this.getSnapshot();
     if (speaking.size !== previous.size || [...speaking].some((id) => !previous.has(id))) {

@@ -1,0 +1,60 @@
+import { ClientEvent, ServerEvent } from '@openwcall/shared';
+import { describe, expect, it, vi } from 'vitest';
+import { AppError } from '../client/errors';
+import { FakeClient } from '../signaling/testing/fakes';
+import { LobbyStore } from './lobby-store';
+
+const entry = (userId: string, status: 'online' | 'away' | 'busy' | 'offline', inCall = false) => ({
+  userId,
+  displayName: userId,
+  status,
+  inCall,
+});
+
+describe('LobbyStore', () => {
+  it('applies the full presence snapshot, then deltas; keeps people who went offline', () => {
+    const client = new FakeClient();
+    const lobby = new LobbyStore(client, async () => []);
+    expect(lobby.getSnapshot().loaded).toBe(false);
+    client.emit(ServerEvent.PresenceList, {
+      full: true,
+      users: [entry('zed', 'online'), entry('amy', 'away')],
+    });
+    expect(lobby.getSnapshot().people.map((p) => p.userId)).toEqual(['zed', 'amy']);
+    client.emit(ServerEvent.PresenceList, { full: false, users: [entry('zed', 'offline')] });
+    client.emit(ServerEvent.PresenceList, { full: false, users: [entry('bob', 'busy', true)] });
+    expect(lobby.getSnapshot().people).toEqual([
+      entry('bob', 'busy', true),
+      entry('amy', 'away'),
+      entry('zed', 'offline'),
+    ]);
+    expect(lobby.statusOf('amy')).toBe('away');
+  });
+
+  it('tracks room summaries and sets the own status', async () => {
+    const client = new FakeClient();
+    const lobby = new LobbyStore(client, async () => []);
+    const room = {
+      id: 'r1',
+      name: 'Ops',
+      hostId: 'u1',
+      participantCount: 2,
+      maxParticipants: 6,
+      locked: true,
+    };
+    client.emit(ServerEvent.RoomList, { rooms: [room] });
+    expect(lobby.getSnapshot()).toMatchObject({ rooms: [room], loaded: true });
+    await lobby.setStatus('busy');
+    expect(client.requested(ClientEvent.PresenceSet)).toEqual([{ status: 'busy' }]);
+  });
+
+  it('loads call history and shows a failure as a message', async () => {
+    const load = vi.fn().mockRejectedValueOnce(new AppError('NETWORK')).mockResolvedValueOnce([]);
+    const lobby = new LobbyStore(new FakeClient(), load);
+    expect(lobby.getSnapshot().history).toBeNull();
+    await lobby.refreshHistory();
+    expect(lobby.getSnapshot().historyError).toMatch(/Cannot reach the server/);
+    await lobby.refreshHistory();
+    expect(lobby.getSnapshot()).toMatchObject({ history: [], historyError: null });
+  });
+});

@@ -1,0 +1,215 @@
+import { ClientEvent, ServerEvent } from '@openwcall/shared';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../client/errors';
+import { SignalingClient } from './client';
+import { FakeSocket } from './testing/fakes';
+
+const user = { id: 'u1', displayName: 'Ann' };
+const iceServers = [{ urls: 'stun:example.org' }];
+
+function setup(options: { tokens?: string[]; refreshTokens?: string[] } = {}) {
+  const socket = new FakeSocket();
+  const tokens = [...(options.tokens ?? ['t1', 't2', 't3'])];
+  const refreshTokens = [...(options.refreshTokens ?? ['r1'])];
+  const onAuthFailed = vi.fn();
+  const acceptedTokens = new Set(['t1', 't2', 't3', 'r1']);
+  socket.respond = (event, payload) => {
+    if (event !== ClientEvent.AuthHello) return { ok: true };
+    const { token } = payload as { token: string };
+    return acceptedTokens.has(token)
+      ? { ok: true, user, iceServers }
+      : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'bad token' } };
+  };
+  const client = new SignalingClient({
+    createSocket: () => socket,
+    getToken: async () => tokens.shift() ?? 'expired',
+    refreshToken: async () => refreshTokens.shift() ?? 'expired',
+    onAuthFailed,
+    policy: { nextDelay: ({ attempt }) => (attempt < 3 ? 100 * (attempt + 1) : null) },
+    ackTimeoutMs: 1_000,
+  });
+  return { socket, client, onAuthFailed, acceptedTokens };
+}
+
+async function flush() {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
+describe('SignalingClient', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('authenticates with auth:hello on connect and reports ready', async () => {
+    const { socket, client } = setup();
+    const ready = vi.fn();
+    client.onReady(ready);
+    client.start();
+    expect(client.status).toBe('connecting');
+    expect(socket.connectCalls).toBe(1);
+    socket.open();
+    await flush();
+    expect(socket.emitted[0]).toMatchObject({ event: 'auth:hello', payload: { token: 't1' } });
+    expect(client.status).toBe('ready');
+    expect(client.getSnapshot()).toMatchObject({ user, iceServers });
+    expect(ready).toHaveBeenCalledWith({ user, iceServers, resumed: false });
+  });
+
+  it('delivers server events parsed by the shared schemas and drops malformed ones', async () => {
+    const { socket, client } = setup();
+    const rooms = vi.fn();
+    client.on(ServerEvent.RoomList, rooms);
+    client.start();
+    socket.open();
+    await flush();
+    socket.serverEmit('room:list', { rooms: [{ id: 'r1' }] });
+    expect(rooms).not.toHaveBeenCalled();
+    const room = {
+      id: 'r1',
+      name: 'Ops',
+      hostId: 'u1',
+      participantCount: 1,
+      maxParticipants: 6,
+      locked: false,
+      extra: 'tolerated',
+    };
+    socket.serverEmit('room:list', { rooms: [room] });
+    expect(rooms).toHaveBeenCalledTimes(1);
+    expect(rooms.mock.calls[0]?.[0].rooms[0]).toMatchObject({ id: 'r1', name: 'Ops' });
+  });
+
+  it('records maxRoomParticipants from auth:ok', async () => {
+    const { socket, client } = setup();
+    client.start();
+    socket.open();
+    socket.serverEmit('auth:ok', { user, iceServers, maxRoomParticipants: 4 });
+    expect(client.getSnapshot().maxRoomParticipants).toBe(4);
+  });
+
+  it('turns acks into results and server errors into AppErrors with the code', async () => {
+    const { socket, client } = setup();
+    client.start();
+    socket.open();
+    await flush();
+    socket.respond = (event) =>
+      event === ClientEvent.RoomJoin
+        ? { ok: false, error: { code: 'ROOM_LOCKED', message: 'locked' } }
+        : { ok: true, callId: 'c1' };
+    await expect(client.request(ClientEvent.CallInvite, { toUserId: 'u2' })).resolves.toEqual({
+      callId: 'c1',
+    });
+    const failure = client.request(ClientEvent.RoomJoin, { roomId: 'r1' });
+    await expect(failure).rejects.toBeInstanceOf(AppError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'ROOM_LOCKED',
+      message: 'That room is locked by its host.',
+    });
+  });
+
+  it('times out unanswered requests and refuses requests while not connected', async () => {
+    const { socket, client } = setup();
+    await expect(client.request(ClientEvent.RoomLeave, { roomId: 'r1' })).rejects.toMatchObject({
+      code: 'OFFLINE',
+    });
+    client.start();
+    socket.open();
+    await flush();
+    socket.respond = () => undefined;
+    const pending = client.request(ClientEvent.RoomLeave, { roomId: 'r1' });
+    const assertion = expect(pending).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    await assertion;
+  });
+
+  it('reconnects after a transport loss with the policy delay and a fresh token', async () => {
+    const { socket, client } = setup();
+    const ready = vi.fn();
+    client.onReady(ready);
+    client.start();
+    socket.open();
+    await flush();
+    socket.respond = () => undefined;
+    const pending = client.request(ClientEvent.RoomLeave, { roomId: 'r1' });
+    const assertion = expect(pending).rejects.toMatchObject({ code: 'OFFLINE' });
+
+    socket.dropTransport();
+    await assertion;
+    expect(client.status).toBe('reconnecting');
+    expect(client.getSnapshot().attempt).toBe(1);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(socket.connectCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.connectCalls).toBe(2);
+
+    socket.respond = (event) =>
+      event === ClientEvent.AuthHello ? { ok: true, user, iceServers } : { ok: true };
+    socket.open();
+    await flush();
+    const hellos = socket.emitted.filter((e) => e.event === 'auth:hello');
+    expect(hellos.map((h) => h.payload)).toEqual([{ token: 't1' }, { token: 't2' }]);
+    expect(client.status).toBe('ready');
+    expect(client.getSnapshot().attempt).toBe(0);
+    expect(ready).toHaveBeenLastCalledWith({ user, iceServers, resumed: true });
+  });
+
+  it('backs off across failed attempts and gives up when the policy says so', async () => {
+    const { socket, client } = setup();
+    client.start();
+    socket.serverEmit('connect_error', new Error('refused'));
+    await vi.advanceTimersByTimeAsync(100);
+    socket.serverEmit('connect_error', new Error('refused'));
+    await vi.advanceTimersByTimeAsync(200);
+    socket.serverEmit('connect_error', new Error('refused'));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(socket.connectCalls).toBe(4);
+    socket.serverEmit('connect_error', new Error('refused'));
+    expect(client.status).toBe('closed');
+  });
+
+  it('refreshes the token once when the server refuses it, then gives up', async () => {
+    const first = setup({ tokens: ['expired'], refreshTokens: ['r1'] });
+    first.client.start();
+    first.socket.open();
+    await flush();
+    expect(first.client.status).toBe('ready');
+    expect(first.socket.emitted.map((e) => e.payload)).toEqual([
+      { token: 'expired' },
+      { token: 'r1' },
+    ]);
+
+    const second = setup({ tokens: ['expired'], refreshTokens: ['also-expired'] });
+    second.client.start();
+    second.socket.open();
+    await flush();
+    expect(second.onAuthFailed).toHaveBeenCalledTimes(1);
+    expect(second.client.status).toBe('closed');
+  });
+
+  it('sends webrtc signals only while ready', async () => {
+    const { socket, client } = setup();
+    const offer = { to: 'u2', roomId: 'r1', sdp: 'v=0' };
+    client.signal(ClientEvent.WebrtcOffer, offer);
+    expect(socket.emitted).toHaveLength(0);
+    client.start();
+    socket.open();
+    await flush();
+    client.signal(ClientEvent.WebrtcOffer, offer);
+    expect(socket.emitted.at(-1)).toMatchObject({ event: 'webrtc:offer', payload: offer });
+  });
+
+  it('close() is idempotent and stops reconnecting', async () => {
+    const { socket, client } = setup();
+    client.start();
+    socket.open();
+    await flush();
+    client.close();
+    client.close();
+    expect(client.status).toBe('closed');
+    socket.dropTransport();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.connectCalls).toBe(1);
+  });
+});
