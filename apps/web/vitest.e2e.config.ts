@@ -9,6 +9,8 @@ export default defineProject({
     environment: 'node',
     globalSetup: ['e2e/global-setup.ts'],
     fileParallelism: false,
+    // Under the root `pnpm test`, run after the other projects instead of competing for CPU.
+    sequence: { groupOrder: 1 },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

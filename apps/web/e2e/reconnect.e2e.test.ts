@@ -55,7 +55,7 @@ describe.skipIf(skipReason !== '')('recovery', () => {
       await ned.page.getByText('3 / 6 people').waitFor();
       await mia.page.getByText('3 / 6 people').waitFor();
       for (const person of people) await waitConnected(person.page, 2);
-      for (const person of people) await expectAudioFlowing(person.page, 2);
+      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 2)));
 
       // The mesh still signals through the new socket: mute works end to end.
       await ned.page.getByRole('button', { name: 'Mute', exact: true }).click();
@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== '')('recovery', () => {
       await ola.page.getByText('Connected', { exact: true }).first().waitFor({ timeout: 20_000 });
       await ola.page.getByRole('heading', { name: room }).waitFor();
       for (const person of people) await waitConnected(person.page, 2);
-      for (const person of people) await expectAudioFlowing(person.page, 2);
+      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 2)));
       const stats = await inboundAudio(ola.page);
       expect(stats.filter((s) => s.state === 'connected')).toHaveLength(2);
     } finally {

@@ -72,7 +72,7 @@ describe.skipIf(skipReason !== '')('rooms', () => {
 
       await joinRoom(cat.page, room);
       for (const person of people) await waitConnected(person.page, 2);
-      for (const person of people) await expectAudioFlowing(person.page, 2);
+      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 2)));
 
       // Every pair, both ways: each page receives energy from both others' microphones.
       const streamIds = await Promise.all(people.map((p) => localStreamId(p.page)));
@@ -115,7 +115,7 @@ describe.skipIf(skipReason !== '')('rooms', () => {
       await joinRoom(ben.page, room);
       await joinRoom(cat.page, room);
       for (const person of [host, ben, cat]) await waitConnected(person.page, 2);
-      for (const person of [host, ben, cat]) await expectAudioFlowing(person.page, 2);
+      await Promise.all([host, ben, cat].map((p) => expectAudioFlowing(p.page, 2)));
 
       // Mute: Bo's microphone stops sending; Cy and the host stop receiving energy from Bo.
       const boStream = (await localStreamId(ben.page)) ?? '';

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 export const webUrl = inject('webUrl');
 export const skipReason = inject('skipReason');
-export const screenshotDir = resolve(__dirname, '../../../docs/screenshots');
+export const screenshotDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../docs/screenshots',
+);
 
 // ENVIRONMENT.md: flags that work on our machines; fake devices beep, so audio energy grows.
 const CHROMIUM_ARGS = [
