@@ -216,6 +216,8 @@ export async function energyGrowth(page: Page, windowMs = 2_000): Promise<Map<st
 }
 
 export async function screenshot(page: Page, file: string): Promise<void> {
+  // Let entry animations (dialogs, notices: 180 ms) finish.
+  await page.waitForTimeout(400);
   await page.screenshot({ path: join(screenshotDir, file), fullPage: false });
 }
 

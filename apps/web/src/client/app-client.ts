@@ -202,7 +202,15 @@ export class AppClient {
   private onSession(): void {
     const user = this.session.user;
     if (user?.id === this.userId) return;
-    this.connection.getSnapshot()?.close();
+    const previous = this.connection.getSnapshot();
+    if (previous) {
+      // Signing out: say goodbye now rather than leaving the others waiting out the grace.
+      if (previous.room.inRoom) void previous.room.leave();
+      const phase = previous.call.getSnapshot().phase;
+      if (phase === 'incoming') void previous.call.decline();
+      else if (phase !== 'idle') void previous.call.hangUp();
+      previous.close();
+    }
     this.userId = user?.id ?? null;
     this.connection.set(user ? new Connection(this) : null);
   }
