@@ -5,6 +5,7 @@ import {
   clientEventSchemas,
   ERROR_CATALOG,
   type ErrorCode,
+  type ParsedClientPayload,
   type PublicUser,
   type ServerToClientEvents,
 } from '@openwcall/shared';
@@ -14,7 +15,14 @@ import type { Config } from '../config';
 import { iceServersFor } from '../ice/ice-servers';
 import type { Metrics } from '../metrics/registry';
 import { isSignalEvent, SocketRateLimiter } from '../ratelimit/socket-rate-limiter';
-import { type ActorEvent, type Effect, routeOf, type SignalingService } from '../signaling';
+import {
+  type ActorEvent,
+  type Effect,
+  routeOf,
+  type SignalEvent,
+  type SignalingService,
+} from '../signaling';
+import { quickIce } from './quick-ice';
 
 /*
  * The Socket.IO gateway: the only code that knows about sockets. For every client event it
@@ -26,6 +34,7 @@ import { type ActorEvent, type Effect, routeOf, type SignalingService } from '..
 export interface SocketData {
   user?: PublicUser;
   limiter: SocketRateLimiter;
+  authDeadline?: ReturnType<typeof setTimeout>;
 }
 
 export type SignalingServer = Server<
@@ -99,26 +108,21 @@ export function attachGateway(deps: GatewayDeps) {
     metrics.connectedSockets.inc();
     socket.data.limiter = new SocketRateLimiter(rate);
 
-    const authDeadline = setTimeout(() => {
+    // Cleared once the socket authenticates, so idle sockets hold no timer.
+    socket.data.authDeadline = setTimeout(() => {
       if (!socket.data.user) {
         log.info({ socket: socket.id }, 'socket did not authenticate in time');
         socket.disconnect(true);
       }
     }, config.signaling.authTimeoutMs);
-    authDeadline.unref?.();
+    socket.data.authDeadline.unref?.();
 
-    socket.onAny((event: string) => {
-      if (!KNOWN_EVENTS.has(event)) metrics.events.inc({ event: 'unknown', outcome: 'ignored' });
-    });
-
-    for (const event of CLIENT_EVENT_NAMES) {
-      socket.on(event, (...args: unknown[]) => {
-        void onEvent(socket, event, args);
-      });
-    }
+    // One shared listener for every event rather than one closure per event and socket
+    // (memory per idle socket); unknown names are ignored and counted.
+    socket.onAny(onAnyEvent);
 
     socket.on('disconnect', () => {
-      clearTimeout(authDeadline);
+      clearTimeout(socket.data.authDeadline);
       metrics.connectedSockets.dec();
       if (!socket.data.user) return;
       service.disconnected(socket.id).then(
@@ -128,30 +132,72 @@ export function attachGateway(deps: GatewayDeps) {
     });
   });
 
+  // The hot path runs for every ICE candidate: no closures or label objects per event.
+  // Metric children are bound once per (event, outcome) instead of hashing labels each time.
+  const eventCounters = new Map<string, { inc(): void }>();
+  const countEvent = (event: string, outcome: string) => {
+    const key = `${event}\u0000${outcome}`;
+    let counter = eventCounters.get(key);
+    if (!counter) {
+      counter = metrics.events.labels(event, outcome);
+      eventCounters.set(key, counter);
+    }
+    counter.inc();
+  };
+  const relayTimers = new Map<string, { observe(seconds: number): void }>();
+  const observeRelay = (event: string, seconds: number) => {
+    let histogram = relayTimers.get(event);
+    if (!histogram) {
+      histogram = metrics.relayLatency.labels(event);
+      relayTimers.set(event, histogram);
+    }
+    histogram.observe(seconds);
+  };
+
+  function succeed(event: ClientEventName, ack: AckFn | undefined, result: object) {
+    countEvent(event, 'ok');
+    ack?.({ ok: true, ...result });
+  }
+
+  function fail(
+    socket: SignalingSocket,
+    event: ClientEventName,
+    ack: AckFn | undefined,
+    code: ErrorCode,
+    message: string = ERROR_CATALOG[code].message,
+  ) {
+    countEvent(event, code);
+    const error = { code, message };
+    if (ack) ack({ ok: false, error });
+    // NOT_PEER is reported by webrtc:signal:error alone (PROTOCOL.md).
+    else if (code !== 'NOT_PEER') socket.emit('error', { ...error, event });
+  }
+
+  function reply(
+    socket: SignalingSocket,
+    event: ClientEventName,
+    ack: AckFn | undefined,
+    outcome: Outcome,
+  ) {
+    if (outcome.ok) succeed(event, ack, outcome.result);
+    else fail(socket, event, ack, outcome.code, outcome.message);
+  }
+
+  function onAnyEvent(this: SignalingSocket, event: string, ...args: unknown[]) {
+    if (KNOWN_EVENTS.has(event)) void onEvent(this, event as ClientEventName, args);
+    else countEvent('unknown', 'ignored');
+  }
+
   async function onEvent(socket: SignalingSocket, event: ClientEventName, args: unknown[]) {
     const started = performance.now();
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as AckFn) : undefined;
     const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
 
-    const reply = (outcome: Outcome) => {
-      metrics.events.inc({ event, outcome: outcome.ok ? 'ok' : outcome.code });
-      if (outcome.ok) {
-        ack?.({ ok: true, ...outcome.result });
-        return;
-      }
-      const error = { code: outcome.code, message: outcome.message };
-      if (ack) ack({ ok: false, error });
-      // NOT_PEER is reported by webrtc:signal:error alone (PROTOCOL.md).
-      else if (outcome.code !== 'NOT_PEER') socket.emit('error', { ...error, event });
-    };
-    const failWith = (code: ErrorCode, message?: string) =>
-      reply({ ok: false, code, message: message ?? ERROR_CATALOG[code].message });
-
     const verdict = socket.data.limiter.check(event);
     if (verdict !== 'allow') {
       metrics.rateLimited.inc({ bucket: isSignalEvent(event) ? 'signal' : 'events' });
-      failWith('RATE_LIMITED');
+      fail(socket, event, ack, 'RATE_LIMITED');
       if (verdict === 'disconnect') {
         log.warn(
           { socket: socket.id, userId: socket.data.user?.id, event },
@@ -163,31 +209,67 @@ export function attachGateway(deps: GatewayDeps) {
     }
 
     try {
+      if (isSignalEvent(event))
+        return await onSignal(socket, event as SignalEvent, ack, payload, started);
       const parsed = clientEventSchemas[event].payload.safeParse(payload);
       if (event === 'auth:hello') {
-        if (!parsed.success) return failWith('VALIDATION_FAILED', describe(parsed.error));
-        return reply(await authenticate(socket, (parsed.data as { token: string }).token));
+        if (!parsed.success)
+          return fail(socket, event, ack, 'VALIDATION_FAILED', describe(parsed.error));
+        return reply(
+          socket,
+          event,
+          ack,
+          await authenticate(socket, (parsed.data as { token: string }).token),
+        );
       }
       const user = socket.data.user;
-      if (!user) return failWith('UNAUTHENTICATED');
-      if (!parsed.success) return failWith('VALIDATION_FAILED', describe(parsed.error));
+      if (!user) return fail(socket, event, ack, 'UNAUTHENTICATED');
+      if (!parsed.success)
+        return fail(socket, event, ack, 'VALIDATION_FAILED', describe(parsed.error));
 
       const actor = { userId: user.id, socketId: socket.id };
       const result = await service.handle(event as ActorEvent, actor, parsed.data as never);
       if (result.ok) {
-        reply({ ok: true, result: result.result as object });
+        succeed(event, ack, result.result as object);
         performEffects(io, result.effects);
       } else {
         performEffects(io, result.effects);
-        reply({ ok: false, code: result.code, message: result.message });
-      }
-      if (isSignalEvent(event)) {
-        metrics.relayLatency.observe({ event }, (performance.now() - started) / 1000);
+        fail(socket, event, ack, result.code, result.message);
       }
     } catch (err) {
       log.error({ err, event, socket: socket.id }, 'event handler failed');
-      failWith('INTERNAL');
+      fail(socket, event, ack, 'INTERNAL');
     }
+  }
+
+  /**
+   * `webrtc:*`, the hot path: the same checks in the same order as every other event
+   * (rate limit done, then authentication, then the schema), with the ordinary ICE shape
+   * checked without zod (quick-ice.ts) and the relay called directly.
+   */
+  async function onSignal(
+    socket: SignalingSocket,
+    event: SignalEvent,
+    ack: AckFn | undefined,
+    payload: unknown,
+    started: number,
+  ) {
+    const user = socket.data.user;
+    if (!user) return fail(socket, event, ack, 'UNAUTHENTICATED');
+    let signal: ParsedClientPayload<SignalEvent> | null =
+      event === 'webrtc:ice' ? quickIce(payload) : null;
+    if (!signal) {
+      const parsed = clientEventSchemas[event].payload.safeParse(payload);
+      if (!parsed.success)
+        return fail(socket, event, ack, 'VALIDATION_FAILED', describe(parsed.error));
+      signal = parsed.data as ParsedClientPayload<SignalEvent>;
+    }
+    const actor = { userId: user.id, socketId: socket.id };
+    const result = await service.relaySignal(actor, event, signal as never);
+    performEffects(io, result.effects);
+    if (result.ok) succeed(event, ack, result.result);
+    else fail(socket, event, ack, result.code, result.message);
+    observeRelay(event, (performance.now() - started) / 1000);
   }
 
   async function authenticate(socket: SignalingSocket, token: string): Promise<Outcome> {
@@ -215,6 +297,7 @@ export function attachGateway(deps: GatewayDeps) {
       socket.data.user = undefined;
       return { ok: false, code: result.code, message: result.message };
     }
+    clearTimeout(socket.data.authDeadline);
     const iceServers = iceServersFor(user.id, config.ice);
     socket.emit('auth:ok', {
       user,
