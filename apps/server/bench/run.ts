@@ -485,7 +485,11 @@ async function main() {
   const cpus = os.cpus();
   console.log(
     `OpenWCall signaling bench — ${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown'}), ` +
-      `Node ${process.version}, ${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+      `Node ${process.version}, ${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
   const only = process.argv[2];
   if (!only || only === 'relay') {
