@@ -43,6 +43,7 @@ export class TestClient {
   }
 
   /** Emits with an acknowledgement and resolves with the ack body. */
+  // biome-ignore lint/suspicious/noExplicitAny: acks are asserted field by field in tests
   request(event: ClientEventName | string, payload?: unknown, timeoutMs = 5000): Promise<any> {
     return (this.socket as unknown as Socket)
       .timeout(timeoutMs)
@@ -103,6 +104,7 @@ export class TestClient {
     });
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: see request()
   async authenticate(): Promise<any> {
     await this.connected();
     const ack = await this.request('auth:hello', { token: this.token });
