@@ -73,6 +73,18 @@ export function performEffects(io: SignalingServer, effects: readonly Effect[]) 
   for (const effect of effects) {
     switch (effect.kind) {
       case 'emit': {
+        // One socket on this node (every relayed offer, answer and ICE candidate): write to
+        // it directly instead of through the adapter's broadcast path.
+        if ('socket' in effect.to) {
+          const local = io.sockets.sockets.get(effect.to.socket);
+          if (local) {
+            (local.emit as (event: string, payload: unknown) => boolean)(
+              effect.event,
+              effect.payload,
+            );
+            break;
+          }
+        }
         const { to, except } = routeOf(effect.to);
         const target = except === undefined ? io.to(to) : io.to(to).except(except);
         (target.emit as (event: string, payload: unknown) => boolean)(effect.event, effect.payload);
