@@ -1,5 +1,11 @@
 import type { ParsedClientPayload } from '@openwcall/shared';
-import { answerRefusal, createCallRecord, hangUpOutcome, transition } from '../calls/call';
+import {
+  answerRefusal,
+  type CallRecord,
+  createCallRecord,
+  hangUpOutcome,
+  transition,
+} from '../calls/call';
 import { type LockKey, lockKey } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
@@ -12,6 +18,7 @@ import {
   hasOutgoingRinging,
   logTransition,
 } from './steps';
+import type { Tx } from './tx';
 
 export async function invite(
   core: SignalingCore,
@@ -78,17 +85,26 @@ async function callHint(core: SignalingCore, callId: string): Promise<LockKey[] 
   return [...(await core.hint([call.caller.id, call.callee.id])), lockKey.call(callId)];
 }
 
+/** Runs `fn` on an existing call under the locks of both parties; CALL_NOT_FOUND otherwise. */
+async function withCall<R>(
+  core: SignalingCore,
+  callId: string,
+  fn: (tx: Tx, call: CallRecord) => Promise<Result<R>>,
+): Promise<Result<R>> {
+  const hint = await callHint(core, callId);
+  if (!hint) return fail('CALL_NOT_FOUND');
+  return core.run(hint, async (tx) => {
+    const call = await tx.call(callId);
+    return call ? fn(tx, call) : fail('CALL_NOT_FOUND');
+  });
+}
+
 export async function accept(
   core: SignalingCore,
   actor: Actor,
   { callId }: ParsedClientPayload<'call:direct:accept'>,
 ): Promise<Result<Empty>> {
-  const hint = await callHint(core, callId);
-  if (!hint) return fail('CALL_NOT_FOUND');
-
-  return core.run(hint, async (tx) => {
-    const call = await tx.call(callId);
-    if (!call) return fail('CALL_NOT_FOUND');
+  return withCall(core, callId, async (tx, call) => {
     const refusal = answerRefusal(call, actor.userId);
     if (refusal) return fail(refusal);
     const callee = await connectedSession(tx, actor);
@@ -127,12 +143,7 @@ export async function decline(
   actor: Actor,
   { callId }: ParsedClientPayload<'call:direct:decline'>,
 ): Promise<Result<Empty>> {
-  const hint = await callHint(core, callId);
-  if (!hint) return fail('CALL_NOT_FOUND');
-
-  return core.run(hint, async (tx) => {
-    const call = await tx.call(callId);
-    if (!call) return fail('CALL_NOT_FOUND');
+  return withCall(core, callId, async (tx, call) => {
     const refusal = answerRefusal(call, actor.userId);
     if (refusal) return fail(refusal);
     return ok(EMPTY, await finishCall(core, tx, call, 'declined'));
@@ -144,12 +155,7 @@ export async function end(
   actor: Actor,
   { callId }: ParsedClientPayload<'call:direct:end'>,
 ): Promise<Result<Empty>> {
-  const hint = await callHint(core, callId);
-  if (!hint) return fail('CALL_NOT_FOUND');
-
-  return core.run(hint, async (tx) => {
-    const call = await tx.call(callId);
-    if (!call) return fail('CALL_NOT_FOUND');
+  return withCall(core, callId, async (tx, call) => {
     const outcome = hangUpOutcome(call, actor.userId);
     if (!outcome) return fail('FORBIDDEN');
     return ok(EMPTY, await finishCall(core, tx, call, outcome));
