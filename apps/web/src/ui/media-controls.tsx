@@ -44,41 +44,54 @@ export function DeviceSelects() {
   }, [app]);
   return (
     <div className="device-selects">
-      <label className="inline-field">
-        <span>Microphone</span>
-        <select
-          value={microphone.inputId}
-          onChange={(e) => void connection.selectMicrophone(e.target.value)}
-        >
-          <option value="">Default microphone</option>
-          {microphone.inputs
-            .filter((d) => d.deviceId !== 'default')
-            .map((device) => (
-              <option key={device.deviceId} value={device.deviceId}>
-                {device.label}
-              </option>
-            ))}
-        </select>
-      </label>
+      <DeviceSelect
+        label="Microphone"
+        defaultLabel="Default microphone"
+        value={microphone.inputId}
+        devices={microphone.inputs}
+        onSelect={(id) => void connection.selectMicrophone(id)}
+      />
       {microphone.outputSelectable ? (
-        <label className="inline-field">
-          <span>Speaker</span>
-          <select
-            value={microphone.outputId}
-            onChange={(e) => app.microphone.selectOutput(e.target.value)}
-          >
-            <option value="">Default speaker</option>
-            {microphone.outputs
-              .filter((d) => d.deviceId !== 'default')
-              .map((device) => (
-                <option key={device.deviceId} value={device.deviceId}>
-                  {device.label}
-                </option>
-              ))}
-          </select>
-        </label>
+        <DeviceSelect
+          label="Speaker"
+          defaultLabel="Default speaker"
+          value={microphone.outputId}
+          devices={microphone.outputs}
+          onSelect={(id) => app.microphone.selectOutput(id)}
+        />
       ) : null}
     </div>
+  );
+}
+
+/** A labelled device select; "" is the system default (listed once, not as `default`). */
+function DeviceSelect({
+  label,
+  defaultLabel,
+  value,
+  devices,
+  onSelect,
+}: {
+  label: string;
+  defaultLabel: string;
+  value: string;
+  devices: readonly { deviceId: string; label: string }[];
+  onSelect: (deviceId: string) => void;
+}) {
+  return (
+    <label className="inline-field">
+      <span>{label}</span>
+      <select value={value} onChange={(e) => onSelect(e.target.value)}>
+        <option value="">{defaultLabel}</option>
+        {devices
+          .filter((d) => d.deviceId !== 'default')
+          .map((device) => (
+            <option key={device.deviceId} value={device.deviceId}>
+              {device.label}
+            </option>
+          ))}
+      </select>
+    </label>
   );
 }
 
