@@ -1,13 +1,12 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   backends,
   json,
   newUser,
   register,
-  startServer,
   TEST_JWT_SECRET,
-  type TestServer,
+  useTestServer,
 } from './support/server';
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -18,13 +17,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
   });
 
 describe.each(backends)('HTTP API on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(backend);
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useTestServer(backend);
 
   describe('POST /auth/register', () => {
     it('creates an account and answers 201 with a token and the public user', async () => {
@@ -254,17 +247,11 @@ describe.each(backends)('HTTP API on %s', (backend) => {
 });
 
 describe.each(backends)('auth throttling on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(backend, {
-      AUTH_RATE_LIMIT: 'on',
-      LOGIN_MAX_PER_ACCOUNT: '3',
-      LOGIN_MAX_PER_IP: '8',
-      REGISTER_MAX_PER_IP: '3',
-    });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
+  const server = useTestServer(backend, {
+    AUTH_RATE_LIMIT: 'on',
+    LOGIN_MAX_PER_ACCOUNT: '3',
+    LOGIN_MAX_PER_IP: '8',
+    REGISTER_MAX_PER_IP: '3',
   });
 
   it('limits failed logins per account, then per IP, and registrations per IP', async () => {

@@ -7,9 +7,9 @@ import {
 } from '@openwcall/shared';
 import fc from 'fast-check';
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signedInClient, sleep, TestClient } from '../support/clients';
-import { backends, json, startServer, type TestServer } from '../support/server';
+import { backends, json, useTestServer } from '../support/server';
 
 /*
  * Hostile clients against a real server: malformed payloads (property-based), floods,
@@ -291,19 +291,13 @@ function expectedCodes(c: FuzzCase, authenticated: boolean): ReadonlySet<ErrorCo
 
 describe.each(backends)('abuse on %s', (backend) => {
   describe('property-based fuzzing of every client event', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer(backend, {
-        RATE_EVENTS_PER_SEC: '1000000',
-        RATE_EVENTS_BURST: '1000000',
-        RATE_SIGNAL_PER_SEC: '1000000',
-        RATE_SIGNAL_BURST: '1000000',
-        AUTH_TIMEOUT_MS: '600000',
-        RING_TIMEOUT_MS: '600000',
-      });
-    }, 60_000);
-    afterAll(async () => {
-      await server?.close();
+    const server = useTestServer(backend, {
+      RATE_EVENTS_PER_SEC: '1000000',
+      RATE_EVENTS_BURST: '1000000',
+      RATE_SIGNAL_PER_SEC: '1000000',
+      RATE_SIGNAL_BURST: '1000000',
+      AUTH_TIMEOUT_MS: '600000',
+      RING_TIMEOUT_MS: '600000',
     });
 
     it('answers thousands of malformed payloads with failures and changes nothing', async () => {
@@ -476,13 +470,7 @@ describe.each(backends)('abuse on %s', (backend) => {
   });
 
   describe('with the default limits', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer(backend);
-    }, 60_000);
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useTestServer(backend);
 
     it('rate-limits a flood of ordinary events, then disconnects the abuser', async () => {
       const abuser = await signedInClient(server.url, 'Abuser');
@@ -786,13 +774,7 @@ describe.each(backends)('abuse on %s', (backend) => {
   });
 
   describe('with a short auth deadline', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer(backend, { AUTH_TIMEOUT_MS: '500' });
-    }, 60_000);
-    afterAll(async () => {
-      await server?.close();
-    });
+    const server = useTestServer(backend, { AUTH_TIMEOUT_MS: '500' });
 
     it('disconnects a socket that never authenticates after AUTH_TIMEOUT_MS', async () => {
       const lurker = connect(server.url, {

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '@openwcall/db/client';
 import { createTestDatabase } from '@openwcall/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { signedInClient, sleep, type TestClient } from '../support/clients';
-import { backends, json, startServer, TEST_JWT_SECRET, type TestServer } from '../support/server';
+import { backends, json, TEST_JWT_SECRET, type TestServer, useTestServer } from '../support/server';
 
 /*
  * What signaling leaves in the database (PROTOCOL.md: rooms, call records and moderation
@@ -31,13 +31,7 @@ const testEnv = {
 };
 
 describe.each(backends)('persistence on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(backend, { RING_TIMEOUT_MS: '800' });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useTestServer(backend, { RING_TIMEOUT_MS: '800' });
   const idle = () => server.app.ctx.persistence.queue.idle();
   const prisma = () => server.app.ctx.db.prisma;
 

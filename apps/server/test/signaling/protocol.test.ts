@@ -1,13 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { secondTab, signedInClient, sleep, TestClient } from '../support/clients';
-import { backends, register, startServer, type TestServer } from '../support/server';
+import { backends, register, useTestServer } from '../support/server';
 
 /*
  * Every client event's success path and error codes, over a real server and real
  * socket.io-client connections, on each database backend.
  */
 describe.each(backends)('PROTOCOL.md on %s', (backend) => {
-  let server: TestServer;
+  const server = useTestServer(backend, {
+    RING_TIMEOUT_MS: '1500',
+    STUN_URLS: 'stun:stun.example.test:3478',
+  });
   const open: TestClient[] = [];
   const client = async (name: string) => {
     const c = await signedInClient(server.url, name);
@@ -22,20 +25,11 @@ describe.each(backends)('PROTOCOL.md on %s', (backend) => {
   const ids = (room: { participants: Array<{ userId: string }> }) =>
     room.participants.map((p) => p.userId);
 
-  beforeAll(async () => {
-    server = await startServer(backend, {
-      RING_TIMEOUT_MS: '1500',
-      STUN_URLS: 'stun:stun.example.test:3478',
-    });
-  }, 60_000);
   afterEach(async () => {
     for (const c of open.splice(0)) c.close();
     // Let disconnects settle (grace is 0) so rooms and calls do not leak between tests.
     await sleep(50);
     await server.app.ctx.signaling.settled();
-  });
-  afterAll(async () => {
-    await server?.close();
   });
 
   describe('authentication', () => {
@@ -658,13 +652,7 @@ describe.each(backends)('PROTOCOL.md on %s', (backend) => {
 });
 
 describe.each(backends)('reconnect grace on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(backend, { RECONNECT_GRACE_MS: '1500' });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useTestServer(backend, { RECONNECT_GRACE_MS: '1500' });
 
   it('a user back within the grace keeps seat, host role and call state, and hears room:joined again', async () => {
     const host = await signedInClient(server.url, 'Host');

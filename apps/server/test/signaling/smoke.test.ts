@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signedInClient } from '../support/clients';
-import { backends, startServer, type TestServer } from '../support/server';
+import { backends, useTestServer } from '../support/server';
 
 describe.each(backends)('signaling smoke on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(backend);
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useTestServer(backend);
 
   it('two people meet in a room and exchange an offer', async () => {
     const alice = await signedInClient(server.url, 'Alice');

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, databaseBackends } from '@openwcall/db/testing';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 
@@ -87,4 +88,34 @@ export async function register(baseUrl: string, body?: ReturnType<typeof newUser
     user: { id: string; displayName: string };
   };
   return { ...data, body };
+}
+
+/**
+ * One server for the enclosing describe block: started before its tests, closed after.
+ * The returned object reads through to the running server.
+ */
+export function useTestServer(backend: Backend, env: Record<string, string> = {}): TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(backend, env);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+  const running = () => {
+    if (!server) throw new Error('the test server has not started');
+    return server;
+  };
+  return {
+    get app() {
+      return running().app;
+    },
+    get url() {
+      return running().url;
+    },
+    get port() {
+      return running().port;
+    },
+    close: () => running().close(),
+  };
 }

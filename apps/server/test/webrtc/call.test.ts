@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signedInClient, type TestClient } from '../support/clients';
-import { backends, startServer, type TestServer } from '../support/server';
+import { backends, useTestServer } from '../support/server';
 import { SignaledPeer, type SignalScope } from '../support/webrtc-peer';
 
 /*
@@ -17,13 +17,7 @@ function relayedCount(metrics: string, event: string): number {
 }
 
 describe.each(backends)('WebRTC through the signaling server on %s', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer(backend);
-  }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-  });
+  const server = useTestServer(backend);
 
   /** Negotiates, connects, sends audio both ways and checks it arrives. */
   async function talk(offerer: TestClient, answerer: TestClient, scope: SignalScope) {
