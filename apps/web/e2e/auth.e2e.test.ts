@@ -1,24 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, screenshot, signUp, skipReason, webUrl } from './support';
+import { describe, expect, it } from 'vitest';
+import { newPage, screenshot, signUp, skipReason, useBrowser, webUrl } from './support';
 
 describe.skipIf(skipReason !== '')('accounts', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('signs up, stays signed in across a reload, signs out and signs in; a bad password is refused', async () => {
-    const { context: firstContext, page: signInPage } = await newPage(browser);
+    const { context: firstContext, page: signInPage } = await newPage(browser());
     await signInPage.goto(webUrl);
     await signInPage.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await screenshot(signInPage, 'sign-in.png');
     await firstContext.close();
 
-    const person = await signUp(browser, 'Dana');
+    const person = await signUp(browser(), 'Dana');
     const { page } = person;
     await page.getByText('Dana', { exact: true }).first().waitFor();
 

@@ -1,14 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeAll,
   expectAudioFlowing,
-  launchBrowser,
   type Person,
   recordTiming,
   screenshot,
   signUp,
   skipReason,
+  useBrowser,
   waitConnected,
   waitFirstAudio,
   webUrl,
@@ -19,16 +19,15 @@ function incomingDialog(page: Page, caller: string) {
 }
 
 describe.skipIf(skipReason !== '')('direct calls', () => {
-  let browser: Browser;
+  // Registered first, so its afterAll runs last (hooks run as a stack).
+  const browser = useBrowser();
   let eve: Person;
   let finn: Person;
   beforeAll(async () => {
-    browser = await launchBrowser();
-    [eve, finn] = await Promise.all([signUp(browser, 'Eve'), signUp(browser, 'Finn')]);
+    [eve, finn] = await Promise.all([signUp(browser(), 'Eve'), signUp(browser(), 'Finn')]);
   });
   afterAll(async () => {
     await closeAll([eve, finn].filter(Boolean));
-    await browser?.close();
   });
 
   it('rings every tab of the callee, connects both ways on accept, and hangs up', async () => {

@@ -1,14 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   closeAll,
   expectAudioFlowing,
   inboundAudio,
-  launchBrowser,
   type Person,
   signUp,
   skipReason,
   unique,
+  useBrowser,
   waitConnected,
 } from './support';
 
@@ -19,21 +19,15 @@ function dropSignaling(page: Page) {
 }
 
 describe.skipIf(skipReason !== '')('recovery', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('a room survives one person losing the signaling connection', async () => {
     const people: Person[] = [];
     try {
       const [mia, ned, ola] = await Promise.all([
-        signUp(browser, 'Mia'),
-        signUp(browser, 'Ned'),
-        signUp(browser, 'Ola'),
+        signUp(browser(), 'Mia'),
+        signUp(browser(), 'Ned'),
+        signUp(browser(), 'Ola'),
       ]);
       people.push(mia, ned, ola);
       const room = unique('Flaky');

@@ -1,11 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   closeAll,
   energyGrowth,
   expectAudioFlowing,
   inboundAudio,
-  launchBrowser,
   localStreamId,
   type Person,
   poll,
@@ -14,6 +13,7 @@ import {
   signUp,
   skipReason,
   unique,
+  useBrowser,
   waitConnected,
   waitFirstAudio,
 } from './support';
@@ -34,21 +34,15 @@ function openConnections(page: Page) {
 }
 
 describe.skipIf(skipReason !== '')('rooms', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('three people hear each other and the speaking indicator lights', async () => {
     const people: Person[] = [];
     try {
       const [ann, ben, cat] = await Promise.all([
-        signUp(browser, 'Ann'),
-        signUp(browser, 'Ben'),
-        signUp(browser, 'Cat'),
+        signUp(browser(), 'Ann'),
+        signUp(browser(), 'Ben'),
+        signUp(browser(), 'Cat'),
       ]);
       people.push(ann, ben, cat);
       const room = unique('Standup');
@@ -104,10 +98,10 @@ describe.skipIf(skipReason !== '')('rooms', () => {
     const people: Person[] = [];
     try {
       const [host, ben, cat, dan] = await Promise.all([
-        signUp(browser, 'Hana'),
-        signUp(browser, 'Bo'),
-        signUp(browser, 'Cy'),
-        signUp(browser, 'Dee'),
+        signUp(browser(), 'Hana'),
+        signUp(browser(), 'Bo'),
+        signUp(browser(), 'Cy'),
+        signUp(browser(), 'Dee'),
       ]);
       people.push(host, ben, cat, dan);
       const room = unique('Moderated');

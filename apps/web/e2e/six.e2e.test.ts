@@ -1,33 +1,26 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   closeAll,
   expectAudioFlowing,
   inboundAudio,
-  launchBrowser,
   type Person,
   recordTiming,
   signUp,
   skipReason,
   unique,
+  useBrowser,
   waitConnected,
   waitFirstAudio,
 } from './support';
 
 describe.skipIf(skipReason !== '')('a full room', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   it('six people: all 30 connections up and audio flowing to everyone', async () => {
     const people: Person[] = [];
     try {
       const names = ['Gia', 'Hal', 'Ivy', 'Jon', 'Kai', 'Lea'];
-      people.push(...(await Promise.all(names.map((name) => signUp(browser, name)))));
+      people.push(...(await Promise.all(names.map((name) => signUp(browser(), name)))));
       const [first, ...rest] = people as [Person, ...Person[]];
       const room = unique('AllHands');
       await first.page.getByLabel('Room name').fill(room);
