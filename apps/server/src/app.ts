@@ -106,9 +106,9 @@ export async function buildApp(
     const counts = await signaling.counts();
     metrics.openRooms.set(counts.openRooms);
     metrics.participants.set(counts.participants);
-    metrics.authenticatedUsers.set(counts.authenticatedUsers);
-    metrics.calls.set({ state: 'ringing' }, counts.calls.ringing);
-    metrics.calls.set({ state: 'accepted' }, counts.calls.accepted);
+    metrics.authenticatedUsers.set(counts.onlineUsers);
+    metrics.calls.set({ state: 'ringing' }, counts.ringingCalls);
+    metrics.calls.set({ state: 'accepted' }, counts.acceptedCalls);
     metrics.writeQueueLength.set(persistence.queue.length);
   });
   app.decorate('ctx', { config, db, tokens, metrics, io, signaling, persistence });

@@ -21,6 +21,11 @@ export const ERROR_CATALOG = {
   CALL_NOT_FOUND: { status: 404, message: 'That call does not exist or has finished.' },
   CALL_NOT_RINGING: { status: 409, message: 'That call is no longer ringing.' },
   NOT_PEER: { status: 403, message: 'You are not connected to that person.' },
+  // Extension: the peer's seat or call is held for its reconnect grace, but no socket carries
+  // it right now; the signal was not delivered. Re-offer when the peer is back.
+  PEER_UNREACHABLE: { status: 409, message: 'That person is reconnecting; try again shortly.' },
+  // Extension: shared state (Redis) cannot be reached; nothing changed. Retry later.
+  UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable; try again.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong email or password.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },

@@ -181,8 +181,9 @@ export function attachGateway(deps: GatewayDeps) {
     countEvent(event, code);
     const error = { code, message };
     if (ack) ack({ ok: false, error });
-    // NOT_PEER is reported by webrtc:signal:error alone (PROTOCOL.md).
-    else if (code !== 'NOT_PEER') socket.emit('error', { ...error, event });
+    // NOT_PEER (and PEER_UNREACHABLE) are reported by webrtc:signal:error alone (PROTOCOL.md).
+    else if (code !== 'NOT_PEER' && code !== 'PEER_UNREACHABLE')
+      socket.emit('error', { ...error, event });
   }
 
   function reply(
@@ -277,7 +278,7 @@ export function attachGateway(deps: GatewayDeps) {
       signal = parsed.data as ParsedClientPayload<SignalEvent>;
     }
     const actor = { userId: user.id, socketId: socket.id };
-    const result = await service.relaySignal(actor, event, signal as never);
+    const result = await service.handle(event, actor, signal as never);
     performEffects(io, result.effects);
     if (result.ok) succeed(event, ack, result.result);
     else fail(socket, event, ack, result.code, result.message);

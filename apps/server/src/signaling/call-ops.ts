@@ -6,10 +6,9 @@ import {
   hangUpOutcome,
   transition,
 } from '../calls/call';
-import { type LockKey, lockKey } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
-import { emit } from './effects';
+import { type Effect, emit } from './effects';
 import { EMPTY, type Empty, fail, ok, type Result } from './result';
 import {
   callStateEffects,
@@ -17,6 +16,7 @@ import {
   finishCall,
   hasOutgoingRinging,
   logTransition,
+  ringDeadline,
 } from './steps';
 import type { Tx } from './tx';
 
@@ -29,9 +29,8 @@ export async function invite(
   const target = await core.findUser(toUserId);
   if (!target) return fail('USER_NOT_FOUND');
   const callId = core.newId();
-  const hint = [...(await core.hint([actor.userId, toUserId])), lockKey.call(callId)];
 
-  return core.run(hint, async (tx) => {
+  return core.run(async (tx) => {
     const caller = await connectedSession(tx, actor);
     if (!caller) return fail('UNAUTHENTICATED');
     if (
@@ -59,9 +58,13 @@ export async function invite(
     tx.put('call', callId, call);
     tx.put('user', caller.userId, { ...caller, callIds: [...caller.callIds, callId] });
     tx.put('user', callee.userId, { ...callee, callIds: [...callee.callIds, callId] });
+    core.setDeadline(tx, ringDeadline(callId), {
+      kind: 'ring',
+      callId,
+      due: now + core.config.ringTimeoutMs,
+    });
     tx.after(() => {
       logTransition(core, callId, 'none', 'ringing');
-      core.scheduleRing(callId, () => ringTimeout(core, callId));
       core.persist((sink) =>
         sink.callRinging({
           callId,
@@ -78,22 +81,13 @@ export async function invite(
   });
 }
 
-/** Lock keys for an operation on an existing call: both parties and what they are in. */
-async function callHint(core: SignalingCore, callId: string): Promise<LockKey[] | null> {
-  const call = await core.store.getCall(callId);
-  if (!call) return null;
-  return [...(await core.hint([call.caller.id, call.callee.id])), lockKey.call(callId)];
-}
-
-/** Runs `fn` on an existing call under the locks of both parties; CALL_NOT_FOUND otherwise. */
-async function withCall<R>(
+/** Runs `fn` on an existing call; CALL_NOT_FOUND otherwise. */
+function withCall<R>(
   core: SignalingCore,
   callId: string,
   fn: (tx: Tx, call: CallRecord) => Promise<Result<R>>,
 ): Promise<Result<R>> {
-  const hint = await callHint(core, callId);
-  if (!hint) return fail('CALL_NOT_FOUND');
-  return core.run(hint, async (tx) => {
+  return core.run(async (tx) => {
     const call = await tx.call(callId);
     return call ? fn(tx, call) : fail('CALL_NOT_FOUND');
   });
@@ -121,8 +115,8 @@ export async function accept(
     if (!step.ok) return fail('CALL_NOT_RINGING');
     const accepted = { ...step.call, calleeSocketId: actor.socketId };
     tx.put('call', callId, accepted);
+    core.setDeadline(tx, ringDeadline(callId), null);
     tx.after(() => {
-      core.cancelRing(callId);
       logTransition(core, callId, call.state, 'accepted');
       core.persist((sink) =>
         sink.callUpdated({
@@ -162,13 +156,13 @@ export async function end(
   });
 }
 
-export async function ringTimeout(core: SignalingCore, callId: string): Promise<Result<Empty>> {
-  const hint = await callHint(core, callId);
-  if (!hint) return ok(EMPTY);
-
-  return core.run(hint, async (tx) => {
-    const call = await tx.call(callId);
-    if (call?.state !== 'ringing') return ok(EMPTY);
-    return ok(EMPTY, await finishCall(core, tx, call, 'missed'));
-  });
+/** The ring timeout fired: a call still ringing is missed. */
+export async function ringTimeoutIn(
+  core: SignalingCore,
+  tx: Tx,
+  callId: string,
+): Promise<Effect[]> {
+  const call = await tx.call(callId);
+  if (call?.state !== 'ringing') return [];
+  return finishCall(core, tx, call, 'missed');
 }

@@ -1,11 +1,11 @@
 import { LIMITS, type PresenceEntry, type PublicUser } from '@openwcall/shared';
 import type { CallOutcome } from '../calls/call';
 import { presenceChange, presenceEntry, type UserSession } from '../presence/presence';
-import { sameSummary, toRoomList, toRoomSummary } from '../rooms/room';
-import { type LockKey, lockKey, type SignalingStore } from '../store/store';
+import { sameSummary, toRoomSummary } from '../rooms/room';
+import { type Deadline, type SignalingStore, StoreUnavailableError } from '../store/store';
 import { type Effect, type EmitTarget, emit } from './effects';
 import { noopPersistence, type PersistenceSink } from './persistence';
-import type { Result } from './result';
+import { fail, type Result } from './result';
 import {
   type Clock,
   type Scheduler,
@@ -14,7 +14,7 @@ import {
   systemClock,
   systemScheduler,
 } from './scheduler';
-import { MissingLock, Tx, type Version } from './tx';
+import { type Derived, Tx, type Version } from './tx';
 
 export interface SignalingConfig {
   /** MAX_ROOM_PARTICIPANTS: default and upper bound of a room's maxParticipants. */
@@ -44,6 +44,8 @@ export interface SignalingServiceOptions {
   /** Room and call ids. */
   readonly newId?: () => string;
   readonly log?: SignalingLogger;
+  /** This node's id: sockets are bound to it, so survivors can tell whose sockets died. */
+  readonly nodeId?: string;
 }
 
 export interface RunOptions {
@@ -52,14 +54,20 @@ export interface RunOptions {
 }
 
 /**
- * A lock plan grows by one key per retry; an operation touches a handful of records, so
- * needing more attempts than this means a bug, not contention.
+ * Attempts of one operation before it answers BUSY. Conflicts only happen when the same
+ * records change concurrently (one user acting from many sockets at once, a crowd joining
+ * one room); each retry sees the newer state, so a handful settle almost everything.
  */
-const MAX_ATTEMPTS = 16;
+const MAX_ATTEMPTS = 32;
+
+const CONFLICT = Symbol('conflict');
+
+/** What a deadline does when it fires, inside the transaction that consumes it. */
+export type DeadlineHandler = (tx: Tx, deadline: Deadline) => Promise<Effect[]>;
 
 /**
  * What every operation shares: dependencies, the transactional runner, the effects derived
- * from any change (presence deltas, the room list) and the node-local timers.
+ * from any change (presence deltas, the room list) and deadlines.
  */
 export class SignalingCore {
   readonly store: SignalingStore;
@@ -68,20 +76,23 @@ export class SignalingCore {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly log: SignalingLogger;
+  readonly nodeId: string;
   readonly finishedCalls: Record<CallOutcome, number> = {
     declined: 0,
     cancelled: 0,
     missed: 0,
     ended: 0,
   };
+  /** Set by the service: grace expiry and ring timeout. */
+  onDeadline: DeadlineHandler = async () => [];
 
   private readonly emitEffects: (effects: readonly Effect[]) => void;
   private readonly persistence: PersistenceSink;
   private readonly scheduler: Scheduler;
-  // Timers are node-local: they act on shared state through the store when they fire.
-  private readonly graceTimers = new Map<string, unknown>();
-  private readonly ringTimers = new Map<string, unknown>();
+  /** Local timers for deadlines this node knows of; any node may fire a deadline (CAS decides). */
+  private readonly timers = new Map<string, unknown>();
   private readonly background = new Set<Promise<void>>();
+  private poller: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
   constructor(options: SignalingServiceOptions) {
@@ -94,71 +105,49 @@ export class SignalingCore {
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.log = options.log ?? silentLogger;
+    this.nodeId = options.nodeId ?? 'local';
   }
 
   /**
-   * Runs `body` atomically: under the locks of every record it reads (taken from `hint`,
-   * grown on MissingLock and retried), committing its writes only when it succeeds, then
-   * adding the effects any change implies: `room:list` when a room summary changed and a
+   * Runs `body` atomically: it reads what it needs through `tx`, and its writes commit in one
+   * compare-and-set only when it succeeds; on a conflict it runs again on the newer state.
+   * Adds the effects any change implies: `room:list` when a room summary changed and a
    * `presence:list` delta with the entries that changed.
    */
-  async run<R>(
-    hint: Iterable<LockKey>,
-    body: (tx: Tx) => Promise<Result<R>>,
-    options: RunOptions = {},
-  ): Promise<Result<R>> {
-    const keys = new Set(hint);
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.store.withLock([...keys], () => this.attempt(keys, body, options));
-      if (!(outcome instanceof MissingLock)) return outcome;
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`lock plan did not settle: ${outcome.key}`);
-      keys.add(outcome.key);
+  async run<R>(body: (tx: Tx) => Promise<Result<R>>, options: RunOptions = {}): Promise<Result<R>> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const outcome = await this.attempt(body, options);
+      if (outcome !== CONFLICT) return outcome;
+      // Spread the retries of a crowd so they do not collide again in lockstep.
+      // Microtask yields, not timers: fake timers in tests must not stall a retry.
+      const yields = Math.floor(Math.random() * attempt * 4);
+      for (let i = 0; i < yields; i++) await null;
     }
+    this.log.warn({}, 'operation gave up after repeated conflicts');
+    return fail('BUSY');
   }
 
   private async attempt<R>(
-    keys: ReadonlySet<LockKey>,
     body: (tx: Tx) => Promise<Result<R>>,
     options: RunOptions,
-  ): Promise<Result<R> | MissingLock> {
-    const tx = new Tx(this.store, keys);
-    try {
-      const result = await body(tx);
-      if (!result.ok) return result;
-      const presence = await this.presenceDelta(tx);
-      const roomsChanged = await this.roomSummariesChanged(tx);
-      await tx.commit();
-      const effects = [...result.effects];
-      if (roomsChanged) effects.push(await this.roomListEffect({ authenticated: true }));
-      if (presence.length > 0) {
-        const to: EmitTarget =
-          options.presenceExcept === undefined
-            ? { authenticated: true }
-            : { authenticated: true, exceptUser: options.presenceExcept };
-        effects.push(emit(to, 'presence:list', { full: false, users: presence }));
-      }
-      return { ...result, effects };
-    } catch (error) {
-      if (error instanceof MissingLock) return error;
-      throw error;
+  ): Promise<Result<R> | typeof CONFLICT> {
+    const tx = new Tx(this.store);
+    const result = await body(tx);
+    if (!result.ok) return result;
+    const derived = await this.derive(tx);
+    if ((await tx.commit(derived.commit)) === 'conflict') return CONFLICT;
+    const effects = [...result.effects];
+    if (derived.commit.rooms.length > 0 && derived.roomsChanged) {
+      effects.push(await this.roomListEffect({ authenticated: true }));
     }
-  }
-
-  /** Lock keys an operation on these users will probably need: a first guess, not a promise. */
-  async hint(userIds: readonly string[]): Promise<LockKey[]> {
-    const keys: LockKey[] = [];
-    for (const userId of userIds) {
-      keys.push(lockKey.user(userId));
-      const session = await this.store.getUser(userId);
-      if (!session) continue;
-      if (session.roomId !== null) keys.push(lockKey.room(session.roomId));
-      for (const callId of session.callIds) {
-        keys.push(lockKey.call(callId));
-        const call = await this.store.getCall(callId);
-        if (call) keys.push(lockKey.user(call.caller.id), lockKey.user(call.callee.id));
-      }
+    if (derived.presence.length > 0) {
+      const to: EmitTarget =
+        options.presenceExcept === undefined
+          ? { authenticated: true }
+          : { authenticated: true, exceptUser: options.presenceExcept };
+      effects.push(emit(to, 'presence:list', { full: false, users: derived.presence }));
     }
-    return keys;
+    return { ...result, effects };
   }
 
   async inAcceptedCall(tx: Tx, session: UserSession, version: Version = 'current') {
@@ -175,54 +164,73 @@ export class SignalingCore {
     return presenceEntry(session, inCall);
   }
 
-  /** Every online user, from committed state, with `override` entries taking precedence. */
+  /** Every online user, from the presence index, with `override` entries taking precedence. */
   async presenceSnapshot(override: readonly PresenceEntry[] = []): Promise<PresenceEntry[]> {
-    const [sessions, calls] = await Promise.all([this.store.listUsers(), this.store.listCalls()]);
-    const talking = new Set<string>();
-    for (const call of calls) {
-      if (call.state === 'accepted') talking.add(call.caller.id).add(call.callee.id);
-    }
     const entries = new Map<string, PresenceEntry>();
-    for (const session of sessions) {
-      const inCall = session.roomId !== null || talking.has(session.userId);
-      entries.set(session.userId, presenceEntry(session, inCall));
-    }
+    for (const entry of await this.store.presenceList()) entries.set(entry.userId, entry);
     for (const entry of override) entries.set(entry.userId, entry);
     return [...entries.values()];
   }
 
   async roomListEffect(to: EmitTarget): Promise<Effect> {
-    return emit(to, 'room:list', { rooms: toRoomList(await this.store.listRooms()) });
+    return emit(to, 'room:list', { rooms: await this.store.roomList() });
   }
 
-  /** Users whose session changed, or who are a party of a call that changed. */
-  private async presenceDelta(tx: Tx): Promise<PresenceEntry[]> {
+  /**
+   * The indexes a commit keeps in step with the records: presence entries of users whose
+   * session changed or who are a party of a call that changed, summaries of rooms that
+   * changed, and the counters behind the metrics.
+   */
+  private async derive(
+    tx: Tx,
+  ): Promise<{ commit: Derived; presence: PresenceEntry[]; roomsChanged: boolean }> {
     const userIds = new Set(tx.changed('user'));
+    const counters = { sockets: 0, participants: 0, ringingCalls: 0, acceptedCalls: 0 };
     for (const callId of tx.changed('call')) {
       for (const version of ['original', 'current'] as const) {
         const call = await tx.call(callId, version);
-        if (call) userIds.add(call.caller.id).add(call.callee.id);
+        if (!call) continue;
+        userIds.add(call.caller.id).add(call.callee.id);
+        const sign = version === 'current' ? 1 : -1;
+        if (call.state === 'ringing') counters.ringingCalls += sign;
+        if (call.state === 'accepted') counters.acceptedCalls += sign;
       }
     }
-    const changes: PresenceEntry[] = [];
+    const presence: PresenceEntry[] = [];
+    const presenceWrites: Array<{ userId: string; entry: PresenceEntry | null }> = [];
     for (const userId of userIds) {
-      const change = presenceChange(
-        await this.presenceOf(tx, userId, 'original'),
-        await this.presenceOf(tx, userId, 'current'),
-      );
-      if (change) changes.push(change);
+      const before = await this.presenceOf(tx, userId, 'original');
+      const after = await this.presenceOf(tx, userId, 'current');
+      const change = presenceChange(before, after);
+      if (change) {
+        presence.push(change);
+        presenceWrites.push({ userId, entry: after });
+      }
+      counters.sockets +=
+        ((await tx.user(userId, 'current'))?.sockets.length ?? 0) -
+        ((await tx.user(userId, 'original'))?.sockets.length ?? 0);
     }
-    return changes;
-  }
-
-  private async roomSummariesChanged(tx: Tx): Promise<boolean> {
+    const rooms: Derived['rooms'][number][] = [];
+    let roomsChanged = false;
     for (const roomId of tx.changed('room')) {
       const before = await tx.room(roomId, 'original');
       const after = await tx.room(roomId, 'current');
-      if (!sameSummary(before ? toRoomSummary(before) : null, after ? toRoomSummary(after) : null))
-        return true;
+      counters.participants += (after?.seats.length ?? 0) - (before?.seats.length ?? 0);
+      const summaryBefore = before ? toRoomSummary(before) : null;
+      const summaryAfter = after ? toRoomSummary(after) : null;
+      if (sameSummary(summaryBefore, summaryAfter)) continue;
+      roomsChanged = true;
+      rooms.push({
+        roomId,
+        summary: after && summaryAfter ? { ...summaryAfter, createdAt: after.createdAt } : null,
+      });
     }
-    return false;
+    const nonZero = Object.fromEntries(Object.entries(counters).filter(([, v]) => v !== 0));
+    return {
+      commit: { presence: presenceWrites, rooms, counters: nonZero },
+      presence,
+      roomsChanged,
+    };
   }
 
   /** Fire-and-forget: a failing or slow sink never affects signaling. */
@@ -238,62 +246,106 @@ export class SignalingCore {
     }
   }
 
-  scheduleGrace(socketId: string, task: () => Promise<Result<unknown>>): void {
-    this.schedule(this.graceTimers, socketId, this.config.reconnectGraceMs, task);
+  /** Writes a deadline in this transaction and arms a local timer for it once committed. */
+  setDeadline(tx: Tx, id: string, deadline: Deadline | null): void {
+    tx.setDeadline(id, deadline);
+    tx.after(() => {
+      if (deadline) this.arm(id, deadline.due);
+      else this.disarm(id);
+    });
   }
 
-  scheduleRing(callId: string, task: () => Promise<Result<unknown>>): void {
-    this.schedule(this.ringTimers, callId, this.config.ringTimeoutMs, task);
+  /** A local timer for a deadline; when it fires, the deadline is consumed in a transaction. */
+  arm(id: string, due: number): void {
+    if (this.closed) return;
+    this.disarm(id);
+    const handle = this.scheduler.setTimeout(
+      () => {
+        this.timers.delete(id);
+        this.inBackground(() => this.fire(id));
+      },
+      Math.max(0, due - this.clock()),
+    );
+    this.timers.set(id, handle);
   }
 
-  cancelRing(callId: string): void {
-    const handle = this.ringTimers.get(callId);
+  private disarm(id: string): void {
+    const handle = this.timers.get(id);
     if (handle === undefined) return;
     this.scheduler.clearTimeout(handle);
-    this.ringTimers.delete(callId);
+    this.timers.delete(id);
   }
 
-  private schedule(
-    timers: Map<string, unknown>,
-    key: string,
-    ms: number,
-    task: () => Promise<Result<unknown>>,
-  ): void {
-    if (this.closed) return;
-    const existing = timers.get(key);
-    if (existing !== undefined) this.scheduler.clearTimeout(existing);
-    const handle = this.scheduler.setTimeout(() => {
-      timers.delete(key);
-      this.inBackground(task);
-    }, ms);
-    timers.set(key, handle);
+  /**
+   * Consumes a due deadline: it is deleted in the same commit as what it causes, so when
+   * several nodes race for it exactly one commit wins and the others find it gone.
+   */
+  fire(id: string): Promise<Result<unknown>> {
+    return this.run(async (tx) => {
+      const deadline = await tx.deadline(id);
+      if (!deadline) return { ok: true, result: {}, effects: [] };
+      if (deadline.due > this.clock()) {
+        tx.after(() => this.arm(id, deadline.due));
+        return { ok: true, result: {}, effects: [] };
+      }
+      tx.setDeadline(id, null);
+      return { ok: true, result: {}, effects: await this.onDeadline(tx, deadline) };
+    });
   }
 
-  private inBackground(task: () => Promise<Result<unknown>>): void {
+  /**
+   * With a shared store, deadlines set by other nodes (or by a node that died) are found by
+   * polling the due-time index; the local timers only make this node's own ones prompt.
+   */
+  startPolling(intervalMs: number): void {
+    if (this.poller || this.closed) return;
+    this.poller = setInterval(() => {
+      this.inBackground(async () => {
+        const due = await this.store.dueDeadlines(this.clock(), 100);
+        for (const id of due) {
+          const result = await this.fire(id);
+          if (result.effects.length > 0) this.emitEffects(result.effects);
+        }
+        return { ok: true, result: {}, effects: [] };
+      });
+    }, intervalMs);
+    this.poller.unref?.();
+  }
+
+  inBackground(task: () => Promise<Result<unknown>>): void {
     const done: Promise<void> = task()
       .then((result) => {
         if (result.effects.length > 0) this.emitEffects(result.effects);
       })
-      .catch((err: unknown) => this.log.error({ err }, 'signaling timer task failed'))
+      .catch((err: unknown) => {
+        if (err instanceof StoreUnavailableError)
+          this.log.warn({ err }, 'deadline deferred: store unavailable');
+        else this.log.error({ err }, 'signaling background task failed');
+      })
       .finally(() => this.background.delete(done));
     this.background.add(done);
   }
 
-  /** Resolves once every timer task that has started has finished. */
+  /** Resolves once every background task that has started has finished. */
   async settled(): Promise<void> {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
-  /** Stops every timer; state in the store is left as it is (another node may own it). */
+  /** Stops local timers and polling; deadlines stay in the store (another node may fire them). */
   close(): void {
     this.closed = true;
-    for (const timers of [this.graceTimers, this.ringTimers]) {
-      for (const handle of timers.values()) this.scheduler.clearTimeout(handle);
-      timers.clear();
-    }
+    if (this.poller) clearInterval(this.poller);
+    for (const handle of this.timers.values()) this.scheduler.clearTimeout(handle);
+    this.timers.clear();
   }
 
   get pendingTimers(): { grace: number; ring: number } {
-    return { grace: this.graceTimers.size, ring: this.ringTimers.size };
+    let grace = 0;
+    let ring = 0;
+    for (const id of this.timers.keys()) {
+      if (id.startsWith('grace:')) grace += 1;
+      else if (id.startsWith('ring:')) ring += 1;
+    }
+    return { grace, ring };
   }
 }

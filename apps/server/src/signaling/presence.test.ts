@@ -24,7 +24,7 @@ const entry = (userId: string, extra: Partial<{ status: string; inCall: boolean 
 describe('after auth', () => {
   it('the socket gets channels, a full list with itself, the room list, in that order', async () => {
     const bob = await h.connect('bob');
-    await h.must(h.service.createRoom(bob, { name: 'x' }));
+    await h.must(h.service.handle('room:create', bob, { name: 'x' }));
     h.wire.connect('alice:1');
 
     const result = await h.service.authenticated('alice', 'Alice', 'alice:1');
@@ -75,13 +75,13 @@ describe('presence:set', () => {
     await h.connect('bob');
     h.wire.clear();
 
-    await h.must(h.service.setPresence(alice, { status: 'away' }));
+    await h.must(h.service.handle('presence:set', alice, { status: 'away' }));
     const delta = { full: false, users: [entry('alice', { status: 'away' })] };
     expect(h.wire.received('bob:1', 'presence:list')).toEqual([delta]);
     expect(h.wire.received('alice:1', 'presence:list')).toEqual([delta]);
 
     h.wire.clear();
-    await h.must(h.service.setPresence(alice, { status: 'away' }));
+    await h.must(h.service.handle('presence:set', alice, { status: 'away' }));
     expect(h.wire.inbox('bob:1')).toEqual([]);
   });
 
@@ -89,14 +89,18 @@ describe('presence:set', () => {
     h.service.close();
     h = createHarness({ config: { reconnectGraceMs: 1000 } });
     const alice = await h.connect('alice');
-    await h.must(h.service.setPresence(alice, { status: 'busy' }));
+    await h.must(h.service.handle('presence:set', alice, { status: 'busy' }));
     await h.disconnect('alice:1');
     await h.connect('alice', 'alice:2');
-    expect((await h.store.getUser('alice'))?.status).toBe('busy');
+    expect((await h.records.getUser('alice'))?.status).toBe('busy');
   });
 
   it('UNAUTHENTICATED for a user without a session', async () => {
-    const result = await h.service.setPresence({ userId: 'x', socketId: 'x' }, { status: 'away' });
+    const result = await h.service.handle(
+      'presence:set',
+      { userId: 'x', socketId: 'x' },
+      { status: 'away' },
+    );
     expect(result).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
   });
 });
@@ -107,17 +111,17 @@ describe('inCall', () => {
     const bob = await h.connect('bob');
     h.wire.clear();
 
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'x' }));
+    const { room } = await h.must(h.service.handle('room:create', alice, { name: 'x' }));
     expect(h.wire.received('bob:1', 'presence:list')).toEqual([
       { full: false, users: [entry('alice', { inCall: true })] },
     ]);
 
-    const other = await h.must(h.service.createRoom(bob, { name: 'y' }));
+    const other = await h.must(h.service.handle('room:create', bob, { name: 'y' }));
     h.wire.clear();
-    await h.must(h.service.joinRoom(alice, { roomId: other.room.id }));
+    await h.must(h.service.handle('room:join', alice, { roomId: other.room.id }));
     expect(h.wire.received('bob:1', 'presence:list')).toEqual([]);
 
-    await h.must(h.service.leaveRoom(alice, { roomId: other.room.id }));
+    await h.must(h.service.handle('room:leave', alice, { roomId: other.room.id }));
     expect(h.wire.received('bob:1', 'presence:list')).toEqual([
       { full: false, users: [entry('alice')] },
     ]);
@@ -128,8 +132,8 @@ describe('inCall', () => {
     const alice = await h.connect('alice');
     await h.connect('bob');
     h.wire.clear();
-    await h.perform(h.service.joinRoom(alice, { roomId: 'nope' }));
-    await h.perform(h.service.invite(alice, { toUserId: 'alice' }));
+    await h.perform(h.service.handle('room:join', alice, { roomId: 'nope' }));
+    await h.perform(h.service.handle('call:direct:invite', alice, { toUserId: 'alice' }));
     expect(h.wire.inbox('bob:1')).toEqual([]);
     expect(h.wire.inbox('alice:1')).toEqual([]);
   });

@@ -24,18 +24,20 @@ afterEach(() => {
 async function room(...members: Actor[]): Promise<string> {
   const [host, ...rest] = members;
   if (!host) throw new Error('no host');
-  const { room } = await h.must(h.service.createRoom(host, { name: 'R' }));
+  const { room } = await h.must(h.service.handle('room:create', host, { name: 'R' }));
   for (const actor of rest) {
     vi.advanceTimersByTime(1);
-    await h.must(h.service.joinRoom(actor, { roomId: room.id }));
+    await h.must(h.service.handle('room:join', actor, { roomId: room.id }));
   }
   h.wire.clear();
   return room.id;
 }
 
 async function talk(caller: Actor, callee: Actor): Promise<string> {
-  const { callId } = await h.must(h.service.invite(caller, { toUserId: callee.userId }));
-  await h.must(h.service.accept(callee, { callId }));
+  const { callId } = await h.must(
+    h.service.handle('call:direct:invite', caller, { toUserId: callee.userId }),
+  );
+  await h.must(h.service.handle('call:direct:accept', callee, { callId }));
   h.wire.clear();
   return callId;
 }
@@ -53,12 +55,12 @@ describe('back within the grace', () => {
     expect(joined[0]?.room).toMatchObject({ id: roomId, hostId: 'alice' });
     expect(h.wire.events('alice:2').slice(0, 2)).toEqual(['presence:list', 'room:list']);
     expect(h.wire.inChannel(`room:${roomId}`)).toEqual(['alice:2', 'bob:1', 'carol:1']);
-    expect((await h.store.getRoom(roomId))?.seats[0]?.socketId).toBe('alice:2');
+    expect((await h.records.getRoom(roomId))?.seats[0]?.socketId).toBe('alice:2');
 
     await h.advance(GRACE * 2);
     // Nobody saw alice leave, the host did not change, presence did not flicker.
     expect(h.wire.inbox('bob:1')).toEqual([]);
-    expect((await h.store.getRoom(roomId))?.hostId).toBe('alice');
+    expect((await h.records.getRoom(roomId))?.hostId).toBe('alice');
     expect(h.persistence.of('membershipEnded')).toEqual([]);
   });
 
@@ -73,14 +75,16 @@ describe('back within the grace', () => {
       { callId, state: 'accepted', peer: { id: 'alice', displayName: 'Alice' } },
     ]);
     await h.advance(GRACE * 2);
-    expect((await h.store.getCall(callId))?.state).toBe('accepted');
+    expect((await h.records.getCall(callId))?.state).toBe('accepted');
     expect(h.wire.inbox('alice:1')).toEqual([]);
     const route = await h.service.authorizeSignal('alice', 'alice:1', { to: 'bob', callId });
     expect(route).toMatchObject({ ok: true, result: { targetSocketId: 'bob:2' } });
   });
 
   it('a caller whose call is still ringing keeps it; a callee’s new socket rings too', async () => {
-    const { callId } = await h.must(h.service.invite(alice, { toUserId: 'bob' }));
+    const { callId } = await h.must(
+      h.service.handle('call:direct:invite', alice, { toUserId: 'bob' }),
+    );
     await h.disconnect('alice:1');
     await h.disconnect('bob:1');
     h.wire.clear();
@@ -95,7 +99,9 @@ describe('back within the grace', () => {
       { callId, from: { id: 'alice', displayName: 'Alice' } },
     ]);
     await h.advance(GRACE);
-    await h.must(h.service.accept({ userId: 'bob', socketId: 'bob:2' }, { callId }));
+    await h.must(
+      h.service.handle('call:direct:accept', { userId: 'bob', socketId: 'bob:2' }, { callId }),
+    );
     expect(h.wire.received('alice:2', 'call:direct:state').at(-1)?.state).toBe('accepted');
   });
 });
@@ -127,7 +133,7 @@ describe('grace expiry', () => {
         participantCount: 2,
       });
     }
-    expect(await h.store.getUser('alice')).toBeUndefined();
+    expect(await h.records.getUser('alice')).toBeUndefined();
     expect(h.persistence.of('membershipEnded')).toMatchObject([
       { roomId, userId: 'alice', reason: 'disconnected' },
     ]);
@@ -150,11 +156,13 @@ describe('grace expiry', () => {
         ]),
       },
     ]);
-    expect(await h.store.getCall(callId)).toBeUndefined();
+    expect(await h.records.getCall(callId)).toBeUndefined();
   });
 
   it('ends a ringing call when the callee is gone', async () => {
-    const { callId } = await h.must(h.service.invite(alice, { toUserId: 'bob' }));
+    const { callId } = await h.must(
+      h.service.handle('call:direct:invite', alice, { toUserId: 'bob' }),
+    );
     h.wire.clear();
     await h.disconnect('bob:1');
     await h.advance(GRACE);
@@ -168,7 +176,7 @@ describe('grace expiry', () => {
     const roomId = await room(alice);
     await h.disconnect('alice:1');
     await h.advance(GRACE);
-    expect(await h.store.getRoom(roomId)).toBeUndefined();
+    expect(await h.records.getRoom(roomId)).toBeUndefined();
     expect(h.wire.received('bob:1', 'room:list')).toEqual([{ rooms: [] }]);
   });
 
@@ -214,7 +222,7 @@ describe('several sockets per user', () => {
     await h.disconnect('alice:2');
     await h.advance(1000); // alice:1's grace is over
     expect(h.wire.inbox('bob:1')).toEqual([]);
-    expect(await h.store.getUser('alice')).toBeDefined();
+    expect(await h.records.getUser('alice')).toBeDefined();
     await h.advance(4000); // alice:2's grace is over
     expect(h.wire.received('bob:1', 'presence:list')[0]?.users[0]?.status).toBe('offline');
   });
@@ -242,8 +250,8 @@ describe('several sockets per user', () => {
     await auth;
     await gone;
     await h.advance(GRACE);
-    expect(await h.store.getUser('dave')).toBeUndefined();
-    expect(await h.store.getSocketUser('dave:1')).toBeUndefined();
+    expect(await h.records.getUser('dave')).toBeUndefined();
+    expect(await h.records.getSocketUser('dave:1')).toBeUndefined();
   });
 
   it('a disconnect for an unknown socket changes nothing', async () => {
@@ -257,7 +265,7 @@ describe('several sockets per user', () => {
     h.service.close();
     expect(h.service.pendingTimers.grace).toBe(0);
     await h.advance(GRACE);
-    expect(await h.store.getUser('alice')).toBeDefined();
+    expect(await h.records.getUser('alice')).toBeDefined();
   });
 });
 
@@ -267,7 +275,7 @@ describe('with RECONNECT_GRACE_MS=0 (tests)', () => {
     h = createHarness({ config: { reconnectGraceMs: 0 } });
     const a = await h.connect('alice');
     await h.connect('bob');
-    await h.must(h.service.createRoom(a, { name: 'x' }));
+    await h.must(h.service.handle('room:create', a, { name: 'x' }));
     h.wire.clear();
     await h.disconnect('alice:1');
     await h.advance(0);

@@ -31,8 +31,8 @@ const route = async (from: Actor | [string, string | undefined], scope: object) 
 describe('authorizeSignal in a room', () => {
   let roomId: string;
   beforeEach(async () => {
-    roomId = (await h.must(h.service.createRoom(alice, { name: 'x' }))).room.id;
-    await h.must(h.service.joinRoom(bob, { roomId }));
+    roomId = (await h.must(h.service.handle('room:create', alice, { name: 'x' }))).room.id;
+    await h.must(h.service.handle('room:join', bob, { roomId }));
   });
 
   it('routes between two people seated in the room', async () => {
@@ -56,50 +56,52 @@ describe('authorizeSignal in a room', () => {
   });
 
   it('stops once someone leaves', async () => {
-    await h.must(h.service.leaveRoom(bob, { roomId }));
+    await h.must(h.service.handle('room:leave', bob, { roomId }));
     expect(await route(alice, { to: 'bob', roomId })).toBe('NOT_PEER');
   });
 });
 
 describe('authorizeSignal in a call', () => {
   it('only between the two parties of that accepted call', async () => {
-    const { callId } = await h.must(h.service.invite(alice, { toUserId: 'bob' }));
+    const { callId } = await h.must(
+      h.service.handle('call:direct:invite', alice, { toUserId: 'bob' }),
+    );
     expect(await route(alice, { to: 'bob', callId })).toBe('NOT_PEER'); // still ringing
 
-    await h.must(h.service.accept(bob, { callId }));
+    await h.must(h.service.handle('call:direct:accept', bob, { callId }));
     expect(await route(alice, { to: 'bob', callId })).toBe('bob:1');
     expect(await route(bob, { to: 'alice', callId })).toBe('alice:1');
     expect(await route(carol, { to: 'bob', callId })).toBe('NOT_PEER');
     expect(await route(alice, { to: 'carol', callId })).toBe('NOT_PEER');
     expect(await route(alice, { to: 'bob', callId: 'nope' })).toBe('NOT_PEER');
 
-    await h.must(h.service.end(alice, { callId }));
+    await h.must(h.service.handle('call:direct:end', alice, { callId }));
     expect(await route(alice, { to: 'bob', callId })).toBe('NOT_PEER');
   });
 
   it('only from the socket that carries the call', async () => {
     const alice2 = await h.connect('alice', 'alice:2');
-    const { callId } = await h.must(h.service.invite(alice, { toUserId: 'bob' }));
-    await h.must(h.service.accept(bob, { callId }));
+    const { callId } = await h.must(
+      h.service.handle('call:direct:invite', alice, { toUserId: 'bob' }),
+    );
+    await h.must(h.service.handle('call:direct:accept', bob, { callId }));
     expect(await route(alice2, { to: 'bob', callId })).toBe('NOT_PEER');
   });
 });
 
 describe('relaySignal', () => {
   it('relays offers, answers and ICE to the target socket with `from`', async () => {
-    const { callId } = await h.must(h.service.invite(alice, { toUserId: 'bob' }));
-    await h.must(h.service.accept(bob, { callId }));
+    const { callId } = await h.must(
+      h.service.handle('call:direct:invite', alice, { toUserId: 'bob' }),
+    );
+    await h.must(h.service.handle('call:direct:accept', bob, { callId }));
     h.wire.clear();
 
-    await h.must(h.service.relaySignal(alice, 'webrtc:offer', { to: 'bob', callId, sdp: 'v=0 o' }));
-    await h.must(
-      h.service.relaySignal(bob, 'webrtc:answer', { to: 'alice', callId, sdp: 'v=0 a' }),
-    );
+    await h.must(h.service.handle('webrtc:offer', alice, { to: 'bob', callId, sdp: 'v=0 o' }));
+    await h.must(h.service.handle('webrtc:answer', bob, { to: 'alice', callId, sdp: 'v=0 a' }));
     const candidate = { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0' };
-    await h.must(h.service.relaySignal(alice, 'webrtc:ice', { to: 'bob', callId, candidate }));
-    await h.must(
-      h.service.relaySignal(alice, 'webrtc:ice', { to: 'bob', callId, candidate: null }),
-    );
+    await h.must(h.service.handle('webrtc:ice', alice, { to: 'bob', callId, candidate }));
+    await h.must(h.service.handle('webrtc:ice', alice, { to: 'bob', callId, candidate: null }));
 
     expect(h.wire.inbox('bob:1')).toEqual([
       { event: 'webrtc:offer', payload: { from: 'alice', callId, sdp: 'v=0 o' } },
@@ -113,19 +115,43 @@ describe('relaySignal', () => {
   });
 
   it('in a room, carries roomId', async () => {
-    const roomId = (await h.must(h.service.createRoom(alice, { name: 'x' }))).room.id;
-    await h.must(h.service.joinRoom(bob, { roomId }));
+    const roomId = (await h.must(h.service.handle('room:create', alice, { name: 'x' }))).room.id;
+    await h.must(h.service.handle('room:join', bob, { roomId }));
     h.wire.clear();
-    await h.must(h.service.relaySignal(bob, 'webrtc:offer', { to: 'alice', roomId, sdp: 's' }));
+    await h.must(h.service.handle('webrtc:offer', bob, { to: 'alice', roomId, sdp: 's' }));
     expect(h.wire.inbox('alice:1')).toEqual([
       { event: 'webrtc:offer', payload: { from: 'bob', roomId, sdp: 's' } },
+    ]);
+  });
+
+  it('PEER_UNREACHABLE: the target socket is gone within its grace; nothing relayed, sender told', async () => {
+    h.service.close();
+    h = createHarness({ config: { reconnectGraceMs: 10_000 } });
+    alice = await h.connect('alice');
+    bob = await h.connect('bob');
+    const roomId = (await h.must(h.service.handle('room:create', alice, { name: 'x' }))).room.id;
+    await h.must(h.service.handle('room:join', bob, { roomId }));
+    await h.disconnect(bob.socketId);
+    h.wire.clear();
+    const result = await h.perform(
+      h.service.handle('webrtc:offer', alice, { to: 'bob', roomId, sdp: 's' }),
+    );
+    expect(result).toMatchObject({ ok: false, code: 'PEER_UNREACHABLE' });
+    expect(h.wire.received('alice:1', 'webrtc:signal:error')).toEqual([
+      { to: 'bob', code: 'PEER_UNREACHABLE', message: expect.any(String) },
+    ]);
+    // Back within the grace: the seat moves to the new socket and signals flow again.
+    const bob2 = await h.connect('bob', 'bob:2');
+    await h.must(h.service.handle('webrtc:offer', alice, { to: 'bob', roomId, sdp: 's2' }));
+    expect(h.wire.received(bob2.socketId, 'webrtc:offer')).toEqual([
+      { from: 'alice', roomId, sdp: 's2' },
     ]);
   });
 
   it('NOT_PEER: relays nothing and reports webrtc:signal:error to the sender only', async () => {
     h.wire.clear();
     const result = await h.perform(
-      h.service.relaySignal(alice, 'webrtc:offer', { to: 'bob', roomId: 'nope', sdp: 's' }),
+      h.service.handle('webrtc:offer', alice, { to: 'bob', roomId: 'nope', sdp: 's' }),
     );
     expect(result).toMatchObject({ ok: false, code: 'NOT_PEER' });
     expect(h.wire.inbox('alice:1')).toEqual([
@@ -198,10 +224,16 @@ describe('persistence is fire-and-forget', () => {
       log: { info() {}, warn() {}, error: (obj) => errors.push(obj) },
     });
     await service.authenticated('u', 'U', 's');
-    const created = await service.createRoom({ userId: 'u', socketId: 's' }, { name: 'x' });
+    const created = await service.handle(
+      'room:create',
+      { userId: 'u', socketId: 's' },
+      { name: 'x' },
+    );
     expect(created.ok).toBe(true);
     const roomId = created.ok ? created.result.room.id : '';
-    expect((await service.leaveRoom({ userId: 'u', socketId: 's' }, { roomId })).ok).toBe(true);
+    expect(
+      (await service.handle('room:leave', { userId: 'u', socketId: 's' }, { roomId })).ok,
+    ).toBe(true);
     await vi.advanceTimersByTimeAsync(0);
     expect(errors).toHaveLength(2);
     service.close();

@@ -12,7 +12,6 @@ import {
   toRoomState,
   updateSeat,
 } from '../rooms/room';
-import { lockKey } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
 import { type Effect, emit, joinChannel, leaveChannel, roomChannel } from './effects';
@@ -27,9 +26,8 @@ export async function createRoom(
   const max = resolveMaxParticipants(payload.maxParticipants, core.config.maxRoomParticipants);
   if (max === null) return fail('VALIDATION_FAILED');
   const roomId = core.newId();
-  const hint = [...(await core.hint([actor.userId])), lockKey.room(roomId)];
 
-  return core.run(hint, async (tx) => {
+  return core.run(async (tx) => {
     const session = await connectedSession(tx, actor);
     if (!session) return fail('UNAUTHENTICATED');
     if (await core.inAcceptedCall(tx, session)) return fail('BUSY');
@@ -81,9 +79,7 @@ export async function joinRoom(
   actor: Actor,
   { roomId }: ParsedClientPayload<'room:join'>,
 ): Promise<Result<{ room: RoomState }>> {
-  const hint = [...(await core.hint([actor.userId])), lockKey.room(roomId)];
-
-  return core.run(hint, async (tx) => {
+  return core.run(async (tx) => {
     const session = await connectedSession(tx, actor);
     if (!session) return fail('UNAUTHENTICATED');
     const room = await tx.room(roomId);
@@ -156,7 +152,7 @@ export async function leaveRoom(
   actor: Actor,
   { roomId }: ParsedClientPayload<'room:leave'>,
 ): Promise<Result<Empty>> {
-  return core.run([lockKey.user(actor.userId), lockKey.room(roomId)], async (tx) => {
+  return core.run(async (tx) => {
     const room = await tx.room(roomId);
     if (!room) return fail('ROOM_NOT_FOUND');
     if (!seatOf(room, actor.userId)) return fail('NOT_IN_ROOM');
@@ -169,7 +165,7 @@ export async function selfMute(
   actor: Actor,
   { roomId, muted }: ParsedClientPayload<'room:self:mute'>,
 ): Promise<Result<Empty>> {
-  return core.run([lockKey.room(roomId)], async (tx) => {
+  return core.run(async (tx) => {
     const room = await tx.room(roomId);
     if (!room) return fail('ROOM_NOT_FOUND');
     const seat = seatOf(room, actor.userId);
@@ -190,7 +186,7 @@ export async function hostMute(
   actor: Actor,
   { roomId, userId: targetUserId }: ParsedClientPayload<'room:host:mute'>,
 ): Promise<Result<Empty>> {
-  return core.run([lockKey.room(roomId)], async (tx) => {
+  return core.run(async (tx) => {
     const room = await tx.room(roomId);
     if (!room) return fail('ROOM_NOT_FOUND');
     const refusal = moderationRefusal(room, actor.userId, targetUserId);
@@ -226,7 +222,7 @@ export async function hostKick(
   actor: Actor,
   { roomId, userId: targetUserId }: ParsedClientPayload<'room:host:kick'>,
 ): Promise<Result<Empty>> {
-  return core.run([lockKey.room(roomId), lockKey.user(targetUserId)], async (tx) => {
+  return core.run(async (tx) => {
     const room = await tx.room(roomId);
     if (!room) return fail('ROOM_NOT_FOUND');
     const refusal = moderationRefusal(room, actor.userId, targetUserId);
@@ -259,7 +255,7 @@ export async function hostLock(
   actor: Actor,
   { roomId, locked }: ParsedClientPayload<'room:host:lock'>,
 ): Promise<Result<Empty>> {
-  return core.run([lockKey.room(roomId)], async (tx) => {
+  return core.run(async (tx) => {
     const room = await tx.room(roomId);
     if (!room) return fail('ROOM_NOT_FOUND');
     const refusal = moderationRefusal(room, actor.userId);

@@ -15,10 +15,10 @@ afterEach(() => {
 });
 
 async function roomWith(host: Actor, ...others: Actor[]): Promise<string> {
-  const { room } = await h.must(h.service.createRoom(host, { name: 'Standup' }));
+  const { room } = await h.must(h.service.handle('room:create', host, { name: 'Standup' }));
   for (const actor of others) {
     vi.advanceTimersByTime(1); // distinct join times
-    await h.must(h.service.joinRoom(actor, { roomId: room.id }));
+    await h.must(h.service.handle('room:join', actor, { roomId: room.id }));
   }
   h.wire.clear();
   return room.id;
@@ -30,7 +30,7 @@ describe('room:create', () => {
     await h.connect('bob');
     h.wire.clear();
 
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'Standup' }));
+    const { room } = await h.must(h.service.handle('room:create', alice, { name: 'Standup' }));
 
     expect(room).toMatchObject({
       name: 'Standup',
@@ -63,16 +63,22 @@ describe('room:create', () => {
       emit: () => {},
     });
     await service.authenticated('u', 'U', 's');
-    const created = await service.createRoom({ userId: 'u', socketId: 's' }, { name: 'x' });
+    const created = await service.handle(
+      'room:create',
+      { userId: 'u', socketId: 's' },
+      { name: 'x' },
+    );
     expect(created.ok && created.result.room.id).toMatch(/^[0-9a-f-]{36}$/);
     service.close();
   });
 
   it('takes maxParticipants up to MAX_ROOM_PARTICIPANTS and refuses more', async () => {
     const alice = await h.connect('alice');
-    const small = await h.must(h.service.createRoom(alice, { name: 'x', maxParticipants: 2 }));
+    const small = await h.must(
+      h.service.handle('room:create', alice, { name: 'x', maxParticipants: 2 }),
+    );
     expect(small.room.maxParticipants).toBe(2);
-    const over = await h.service.createRoom(alice, { name: 'x', maxParticipants: 7 });
+    const over = await h.service.handle('room:create', alice, { name: 'x', maxParticipants: 7 });
     expect(over).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
     expect(over.effects).toEqual([]);
   });
@@ -81,14 +87,14 @@ describe('room:create', () => {
     h.service.close();
     h = createHarness({ config: { maxRoomParticipants: 10 } });
     const alice = await h.connect('alice');
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'x' }));
+    const { room } = await h.must(h.service.handle('room:create', alice, { name: 'x' }));
     expect(room.maxParticipants).toBe(10);
   });
 
   it('moves the creator out of the room they were in', async () => {
     const [alice, bob] = [await h.connect('alice'), await h.connect('bob')];
     const first = await roomWith(alice, bob);
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'Second' }));
+    const { room } = await h.must(h.service.handle('room:create', alice, { name: 'Second' }));
 
     expect(h.wire.received('bob:1', 'room:participant:left')).toEqual([
       { roomId: first, userId: 'alice', reason: 'left' },
@@ -104,7 +110,8 @@ describe('room:create', () => {
 
   it('fails UNAUTHENTICATED for a socket the service does not know', async () => {
     await h.connect('alice');
-    const result = await h.service.createRoom(
+    const result = await h.service.handle(
+      'room:create',
       { userId: 'alice', socketId: 'other' },
       { name: 'x' },
     );
@@ -121,7 +128,7 @@ describe('room:join', () => {
     ];
     const roomId = await roomWith(alice);
 
-    const { room } = await h.must(h.service.joinRoom(bob, { roomId }));
+    const { room } = await h.must(h.service.handle('room:join', bob, { roomId }));
 
     expect(room.participants.map((p) => [p.userId, p.isHost])).toEqual([
       ['alice', true],
@@ -146,25 +153,27 @@ describe('room:join', () => {
     ];
     const gina = await h.connect('gina');
 
-    expect(await h.service.joinRoom(bob, { roomId: 'nope' })).toMatchObject({
+    expect(await h.service.handle('room:join', bob, { roomId: 'nope' })).toMatchObject({
       ok: false,
       code: 'ROOM_NOT_FOUND',
     });
 
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'x', maxParticipants: 2 }));
+    const { room } = await h.must(
+      h.service.handle('room:create', alice, { name: 'x', maxParticipants: 2 }),
+    );
     const roomId = room.id;
-    await h.must(h.service.joinRoom(bob, { roomId }));
-    await h.must(h.service.hostKick(alice, { roomId, userId: 'bob' }));
-    await h.must(h.service.joinRoom(carol, { roomId })); // now full
-    await h.must(h.service.hostLock(alice, { roomId, locked: true }));
+    await h.must(h.service.handle('room:join', bob, { roomId }));
+    await h.must(h.service.handle('room:host:kick', alice, { roomId, userId: 'bob' }));
+    await h.must(h.service.handle('room:join', carol, { roomId })); // now full
+    await h.must(h.service.handle('room:host:lock', alice, { roomId, locked: true }));
 
     const codeFor = async (actor: Actor) => {
-      const result = await h.service.joinRoom(actor, { roomId });
+      const result = await h.service.handle('room:join', actor, { roomId });
       return result.ok ? 'ok' : result.code;
     };
     expect(await codeFor(bob)).toBe('ROOM_BANNED'); // banned, locked and full
     expect(await codeFor(gina)).toBe('ROOM_LOCKED'); // locked and full
-    await h.must(h.service.hostLock(alice, { roomId, locked: false }));
+    await h.must(h.service.handle('room:host:lock', alice, { roomId, locked: false }));
     expect(await codeFor(gina)).toBe('ROOM_FULL');
   });
 
@@ -173,7 +182,7 @@ describe('room:join', () => {
     const roomId = await roomWith(alice, bob);
     h.persistence.events.length = 0;
 
-    const result = await h.perform(h.service.joinRoom(bob, { roomId }));
+    const result = await h.perform(h.service.handle('room:join', bob, { roomId }));
 
     expect(result).toMatchObject({ ok: true, effects: [] });
     expect(result.ok && result.result.room.participants).toHaveLength(2);
@@ -183,10 +192,12 @@ describe('room:join', () => {
 
   it('a locked or full room still lets its own participant "rejoin"', async () => {
     const [alice, bob] = [await h.connect('alice'), await h.connect('bob')];
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'x', maxParticipants: 2 }));
-    await h.must(h.service.joinRoom(bob, { roomId: room.id }));
-    await h.must(h.service.hostLock(alice, { roomId: room.id, locked: true }));
-    expect((await h.service.joinRoom(bob, { roomId: room.id })).ok).toBe(true);
+    const { room } = await h.must(
+      h.service.handle('room:create', alice, { name: 'x', maxParticipants: 2 }),
+    );
+    await h.must(h.service.handle('room:join', bob, { roomId: room.id }));
+    await h.must(h.service.handle('room:host:lock', alice, { roomId: room.id, locked: true }));
+    expect((await h.service.handle('room:join', bob, { roomId: room.id })).ok).toBe(true);
   });
 
   it('joining another room leaves the current one first', async () => {
@@ -198,7 +209,7 @@ describe('room:join', () => {
     const first = await roomWith(alice, bob);
     const second = await roomWith(carol);
 
-    await h.must(h.service.joinRoom(bob, { roomId: second }));
+    await h.must(h.service.handle('room:join', bob, { roomId: second }));
 
     expect(h.wire.received('alice:1', 'room:participant:left')).toEqual([
       { roomId: first, userId: 'bob', reason: 'left' },
@@ -219,7 +230,7 @@ describe('room:join', () => {
     const bob2 = await h.connect('bob', 'bob:2');
     h.wire.clear();
 
-    const { room } = await h.must(h.service.joinRoom(bob2, { roomId }));
+    const { room } = await h.must(h.service.handle('room:join', bob2, { roomId }));
 
     expect(room.participants.map((p) => p.userId)).toEqual(['alice', 'bob']);
     expect(h.wire.inChannel(`room:${roomId}`)).toEqual(['alice:1', 'bob:2']);
@@ -228,7 +239,7 @@ describe('room:join', () => {
       { roomId, userId: 'bob', reason: 'left' },
     ]);
     expect(h.wire.inbox('alice:1')).toEqual([]);
-    expect((await h.store.getRoom(roomId))?.seats[1]?.socketId).toBe('bob:2');
+    expect((await h.records.getRoom(roomId))?.seats[1]?.socketId).toBe('bob:2');
     // Signals for this room now go to and come from bob:2 only.
     const route = await h.service.authorizeSignal('alice', 'alice:1', { to: 'bob', roomId });
     expect(route).toMatchObject({ ok: true, result: { targetSocketId: 'bob:2' } });
@@ -241,18 +252,17 @@ describe('room:join', () => {
     const actors = await Promise.all(ids.map((id) => h.connect(id)));
     const [host, ...rest] = actors;
     if (!host) throw new Error('unreachable');
-    const { room } = await h.must(h.service.createRoom(host, { name: 'Race' }));
+    const { room } = await h.must(h.service.handle('room:create', host, { name: 'Race' }));
 
     const results = await Promise.all(
-      rest.map((actor) => h.service.joinRoom(actor, { roomId: room.id })),
+      rest.map((actor) => h.service.handle('room:join', actor, { roomId: room.id })),
     );
 
     expect(results.filter((r) => r.ok)).toHaveLength(5);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.code)).toEqual(
       Array(25).fill('ROOM_FULL'),
     );
-    expect((await h.store.getRoom(room.id))?.seats).toHaveLength(6);
-    expect(h.store.pendingLocks).toBe(0);
+    expect((await h.records.getRoom(room.id))?.seats).toHaveLength(6);
   });
 
   it('admits exactly the free seats when joins race leaves', async () => {
@@ -265,15 +275,15 @@ describe('room:join', () => {
     const roomId = await roomWith(host, a, b);
 
     const results = await Promise.all([
-      h.service.leaveRoom(a, { roomId }),
-      ...rest.map((actor) => h.service.joinRoom(actor, { roomId })),
-      h.service.leaveRoom(b, { roomId }),
+      h.service.handle('room:leave', a, { roomId }),
+      ...rest.map((actor) => h.service.handle('room:join', actor, { roomId })),
+      h.service.handle('room:leave', b, { roomId }),
     ]);
 
     const joined = results.slice(1, -1).filter((r) => r.ok).length;
     expect(joined).toBeGreaterThanOrEqual(3);
     expect(joined).toBeLessThanOrEqual(5);
-    expect((await h.store.getRoom(roomId))?.seats).toHaveLength(3 + joined - 2);
+    expect((await h.records.getRoom(roomId))?.seats).toHaveLength(3 + joined - 2);
   });
 });
 
@@ -281,11 +291,11 @@ describe('room:leave, host transfer and closing', () => {
   it('fails ROOM_NOT_FOUND and NOT_IN_ROOM', async () => {
     const [alice, bob] = [await h.connect('alice'), await h.connect('bob')];
     const roomId = await roomWith(alice);
-    expect(await h.service.leaveRoom(bob, { roomId: 'nope' })).toMatchObject({
+    expect(await h.service.handle('room:leave', bob, { roomId: 'nope' })).toMatchObject({
       ok: false,
       code: 'ROOM_NOT_FOUND',
     });
-    expect(await h.service.leaveRoom(bob, { roomId })).toMatchObject({
+    expect(await h.service.handle('room:leave', bob, { roomId })).toMatchObject({
       ok: false,
       code: 'NOT_IN_ROOM',
     });
@@ -300,7 +310,7 @@ describe('room:leave, host transfer and closing', () => {
     ];
     const roomId = await roomWith(alice, carol, bob, dave);
 
-    await h.must(h.service.leaveRoom(alice, { roomId }));
+    await h.must(h.service.handle('room:leave', alice, { roomId }));
 
     for (const socket of ['bob:1', 'carol:1', 'dave:1']) {
       expect(h.wire.events(socket).filter((e) => e.startsWith('room:'))).toEqual([
@@ -321,8 +331,8 @@ describe('room:leave, host transfer and closing', () => {
     expect(h.wire.received('alice:1', 'room:list')[0]?.rooms[0]?.hostId).toBe('carol');
 
     // Next in line after carol is bob (joined before dave).
-    await h.must(h.service.leaveRoom(carol, { roomId }));
-    expect((await h.store.getRoom(roomId))?.hostId).toBe('bob');
+    await h.must(h.service.handle('room:leave', carol, { roomId }));
+    expect((await h.records.getRoom(roomId))?.hostId).toBe('bob');
     expect(h.persistence.of('moderation').map((m) => [m.action, m.targetUserId])).toEqual([
       ['host-transferred', 'carol'],
       ['host-transferred', 'bob'],
@@ -336,20 +346,20 @@ describe('room:leave, host transfer and closing', () => {
       await h.connect('carol'),
     ];
     const roomId = await roomWith(alice, bob, carol);
-    await h.must(h.service.leaveRoom(bob, { roomId }));
+    await h.must(h.service.handle('room:leave', bob, { roomId }));
     expect(h.wire.received('alice:1', 'room:host:action')).toEqual([]);
-    expect((await h.store.getRoom(roomId))?.hostId).toBe('alice');
+    expect((await h.records.getRoom(roomId))?.hostId).toBe('alice');
   });
 
   it('the last one out closes the room', async () => {
     const [alice, bob] = [await h.connect('alice'), await h.connect('bob')];
     const roomId = await roomWith(alice, bob);
-    await h.must(h.service.leaveRoom(alice, { roomId }));
-    await h.must(h.service.leaveRoom(bob, { roomId }));
+    await h.must(h.service.handle('room:leave', alice, { roomId }));
+    await h.must(h.service.handle('room:leave', bob, { roomId }));
 
-    expect(await h.store.getRoom(roomId)).toBeUndefined();
+    expect(await h.records.getRoom(roomId)).toBeUndefined();
     expect(h.wire.received('alice:1', 'room:list').at(-1)).toEqual({ rooms: [] });
-    expect(await h.service.joinRoom(alice, { roomId })).toMatchObject({
+    expect(await h.service.handle('room:join', alice, { roomId })).toMatchObject({
       ok: false,
       code: 'ROOM_NOT_FOUND',
     });
@@ -366,7 +376,7 @@ describe('room:self:mute', () => {
     ];
     const roomId = await roomWith(alice, bob);
 
-    await h.must(h.service.selfMute(bob, { roomId, muted: true }));
+    await h.must(h.service.handle('room:self:mute', bob, { roomId, muted: true }));
 
     for (const socket of ['alice:1', 'bob:1']) {
       expect(h.wire.received(socket, 'room:participant:updated')).toMatchObject([
@@ -374,11 +384,13 @@ describe('room:self:mute', () => {
       ]);
     }
     expect(h.wire.inbox('carol:1')).toEqual([]); // no summary change: no room:list
-    expect(await h.service.selfMute(carol, { roomId, muted: true })).toMatchObject({
+    expect(await h.service.handle('room:self:mute', carol, { roomId, muted: true })).toMatchObject({
       ok: false,
       code: 'NOT_IN_ROOM',
     });
-    expect(await h.service.selfMute(bob, { roomId: 'nope', muted: true })).toMatchObject({
+    expect(
+      await h.service.handle('room:self:mute', bob, { roomId: 'nope', muted: true }),
+    ).toMatchObject({
       ok: false,
       code: 'ROOM_NOT_FOUND',
     });
@@ -402,9 +414,9 @@ describe('host moderation', () => {
 
   const ops = {
     mute: (actor: Actor, room: string, userId: string) =>
-      h.service.hostMute(actor, { roomId: room, userId }),
+      h.service.handle('room:host:mute', actor, { roomId: room, userId }),
     kick: (actor: Actor, room: string, userId: string) =>
-      h.service.hostKick(actor, { roomId: room, userId }),
+      h.service.handle('room:host:kick', actor, { roomId: room, userId }),
   };
 
   describe.each(Object.keys(ops) as Array<keyof typeof ops>)('%s', (op) => {
@@ -425,7 +437,7 @@ describe('host moderation', () => {
   });
 
   it('mute: the target is muted, everyone in the room hears it, and it can unmute itself', async () => {
-    await h.must(h.service.hostMute(alice, { roomId, userId: 'bob' }));
+    await h.must(h.service.handle('room:host:mute', alice, { roomId, userId: 'bob' }));
 
     for (const socket of ['alice:1', 'bob:1']) {
       expect(h.wire.received(socket, 'room:host:action')).toEqual([
@@ -438,12 +450,12 @@ describe('host moderation', () => {
     expect(h.persistence.of('moderation')).toMatchObject([
       { roomId, action: 'mute', byUserId: 'alice', targetUserId: 'bob' },
     ]);
-    await h.must(h.service.selfMute(bob, { roomId, muted: false }));
-    expect((await h.store.getRoom(roomId))?.seats[1]?.muted).toBe(false);
+    await h.must(h.service.handle('room:self:mute', bob, { roomId, muted: false }));
+    expect((await h.records.getRoom(roomId))?.seats[1]?.muted).toBe(false);
   });
 
   it('kick: everyone hears it, then the others see the target leave; it may not come back', async () => {
-    await h.must(h.service.hostKick(alice, { roomId, userId: 'bob' }));
+    await h.must(h.service.handle('room:host:kick', alice, { roomId, userId: 'bob' }));
 
     expect(h.wire.events('bob:1').filter((e) => e.startsWith('room:'))).toEqual([
       'room:host:action',
@@ -462,7 +474,7 @@ describe('host moderation', () => {
         users: [{ userId: 'bob', displayName: 'Bob', status: 'online', inCall: false }],
       },
     ]);
-    expect(await h.service.joinRoom(bob, { roomId })).toMatchObject({
+    expect(await h.service.handle('room:join', bob, { roomId })).toMatchObject({
       ok: false,
       code: 'ROOM_BANNED',
     });
@@ -472,50 +484,56 @@ describe('host moderation', () => {
   });
 
   it('the ban ends with the room', async () => {
-    await h.must(h.service.hostKick(alice, { roomId, userId: 'bob' }));
-    await h.must(h.service.leaveRoom(alice, { roomId }));
+    await h.must(h.service.handle('room:host:kick', alice, { roomId, userId: 'bob' }));
+    await h.must(h.service.handle('room:leave', alice, { roomId }));
     // A new room, even by the same host, has a fresh ban list.
-    const { room } = await h.must(h.service.createRoom(alice, { name: 'Again' }));
-    expect((await h.service.joinRoom(bob, { roomId: room.id })).ok).toBe(true);
+    const { room } = await h.must(h.service.handle('room:create', alice, { name: 'Again' }));
+    expect((await h.service.handle('room:join', bob, { roomId: room.id })).ok).toBe(true);
   });
 
   it('lock and unlock: only the host; everyone in the room hears it; the list shows it', async () => {
-    expect(await h.service.hostLock(bob, { roomId, locked: true })).toMatchObject({
+    expect(await h.service.handle('room:host:lock', bob, { roomId, locked: true })).toMatchObject({
       ok: false,
       code: 'FORBIDDEN',
     });
-    expect(await h.service.hostLock(alice, { roomId: 'nope', locked: true })).toMatchObject({
+    expect(
+      await h.service.handle('room:host:lock', alice, { roomId: 'nope', locked: true }),
+    ).toMatchObject({
       ok: false,
       code: 'ROOM_NOT_FOUND',
     });
 
-    await h.must(h.service.hostLock(alice, { roomId, locked: true }));
+    await h.must(h.service.handle('room:host:lock', alice, { roomId, locked: true }));
     expect(h.wire.received('bob:1', 'room:host:action')).toEqual([
       { roomId, action: 'lock', byUserId: 'alice' },
     ]);
     expect(h.wire.received('carol:1', 'room:list')[0]?.rooms[0]?.locked).toBe(true);
-    expect(await h.service.joinRoom(carol, { roomId })).toMatchObject({
+    expect(await h.service.handle('room:join', carol, { roomId })).toMatchObject({
       ok: false,
       code: 'ROOM_LOCKED',
     });
 
     h.wire.clear();
-    await h.must(h.service.hostLock(alice, { roomId, locked: false }));
+    await h.must(h.service.handle('room:host:lock', alice, { roomId, locked: false }));
     expect(h.wire.received('alice:1', 'room:host:action')).toEqual([
       { roomId, action: 'unlock', byUserId: 'alice' },
     ]);
     expect(h.wire.received('carol:1', 'room:list')[0]?.rooms[0]?.locked).toBe(false);
-    expect((await h.service.joinRoom(carol, { roomId })).ok).toBe(true);
+    expect((await h.service.handle('room:join', carol, { roomId })).ok).toBe(true);
   });
 
   it('the new host moderates after a transfer, the old one no longer can', async () => {
-    await h.must(h.service.joinRoom(carol, { roomId }));
-    await h.must(h.service.leaveRoom(alice, { roomId }));
-    await h.must(h.service.joinRoom(alice, { roomId }));
-    expect(await h.service.hostMute(alice, { roomId, userId: 'carol' })).toMatchObject({
+    await h.must(h.service.handle('room:join', carol, { roomId }));
+    await h.must(h.service.handle('room:leave', alice, { roomId }));
+    await h.must(h.service.handle('room:join', alice, { roomId }));
+    expect(
+      await h.service.handle('room:host:mute', alice, { roomId, userId: 'carol' }),
+    ).toMatchObject({
       ok: false,
       code: 'FORBIDDEN',
     });
-    expect((await h.service.hostKick(bob, { roomId, userId: 'alice' })).ok).toBe(true);
+    expect((await h.service.handle('room:host:kick', bob, { roomId, userId: 'alice' })).ok).toBe(
+      true,
+    );
   });
 });

@@ -3,19 +3,13 @@ import type {
   ClientResult,
   ParsedClientPayload,
   PublicUser,
-  RoomState,
 } from '@openwcall/shared';
 import type { CallOutcome } from '../calls/call';
+import type { StoreCounts } from '../store/store';
 import type { Actor } from './actor';
 import * as calls from './call-ops';
 import { type SignalingConfig, SignalingCore, type SignalingServiceOptions } from './core';
-import {
-  authorizeSignal,
-  relaySignal,
-  type SignalEvent,
-  type SignalRoute,
-  type SignalScope,
-} from './relay';
+import { authorizeSignal, relaySignal, type SignalRoute, type SignalScope } from './relay';
 import { type Empty, fail, ok, type Result } from './result';
 import * as rooms from './room-ops';
 import * as sessions from './session-ops';
@@ -23,15 +17,36 @@ import * as sessions from './session-ops';
 /** Client events the service handles for an authenticated socket (`auth:hello` is the gateway's). */
 export type ActorEvent = Exclude<ClientEventName, 'auth:hello'>;
 
-/** Gauges for Prometheus, read from the shared store (all nodes) except `finishedCalls`. */
-export interface SignalingCounts {
-  readonly openRooms: number;
-  readonly participants: number;
-  readonly calls: { readonly ringing: number; readonly accepted: number };
+type Handler<E extends ActorEvent> = (
+  core: SignalingCore,
+  actor: Actor,
+  payload: ParsedClientPayload<E>,
+) => Promise<Result<ClientResult<E>>>;
+
+/** One use case per client event; each lives beside the record it changes. */
+const HANDLERS: { [E in ActorEvent]: Handler<E> } = {
+  'presence:set': sessions.setPresence,
+  'room:create': rooms.createRoom,
+  'room:join': rooms.joinRoom,
+  'room:leave': rooms.leaveRoom,
+  'room:self:mute': rooms.selfMute,
+  'room:host:mute': rooms.hostMute,
+  'room:host:kick': rooms.hostKick,
+  'room:host:lock': rooms.hostLock,
+  'call:direct:invite': calls.invite,
+  'call:direct:accept': calls.accept,
+  'call:direct:decline': calls.decline,
+  'call:direct:end': calls.end,
+  'webrtc:offer': (core, actor, payload) => relaySignal(core.store, actor, 'webrtc:offer', payload),
+  'webrtc:answer': (core, actor, payload) =>
+    relaySignal(core.store, actor, 'webrtc:answer', payload),
+  'webrtc:ice': (core, actor, payload) => relaySignal(core.store, actor, 'webrtc:ice', payload),
+};
+
+/** Gauges for Prometheus: store counters (all nodes) plus what this node finished. */
+export interface SignalingCounts extends StoreCounts {
   /** Calls this node finished since it started, by outcome (a counter). */
   readonly finishedCalls: Readonly<Record<CallOutcome, number>>;
-  readonly authenticatedUsers: number;
-  readonly connectedSockets: number;
 }
 
 /**
@@ -42,12 +57,16 @@ export interface SignalingCounts {
  * Payloads must already be parsed with the shared zod schemas.
  */
 export class SignalingService {
-  private readonly core: SignalingCore;
+  readonly core: SignalingCore;
   /** Auths in flight per socket, so a disconnect racing its own auth settles after it. */
   private readonly authInFlight = new Map<string, Promise<unknown>>();
 
   constructor(options: SignalingServiceOptions) {
     this.core = new SignalingCore(options);
+    this.core.onDeadline = (tx, deadline) =>
+      deadline.kind === 'grace'
+        ? sessions.graceExpiredIn(this.core, tx, deadline.userId, deadline.socketId)
+        : calls.ringTimeoutIn(this.core, tx, deadline.callId);
   }
 
   get config(): SignalingConfig {
@@ -68,72 +87,22 @@ export class SignalingService {
     return pending;
   }
 
-  async disconnected(socketId: string): Promise<Result<Empty>> {
+  /** A socket closed; `at` is when (a dead node's sockets closed at its last heartbeat). */
+  async disconnected(socketId: string, at?: number): Promise<Result<Empty>> {
     await this.authInFlight.get(socketId);
-    return sessions.disconnected(this.core, socketId);
+    return sessions.disconnected(this.core, socketId, at);
   }
 
-  setPresence(actor: Actor, payload: ParsedClientPayload<'presence:set'>) {
-    return sessions.setPresence(this.core, actor, payload);
-  }
-
-  createRoom(
+  /** Dispatches a parsed client event to its use case. */
+  handle<E extends ActorEvent>(
+    event: E,
     actor: Actor,
-    payload: ParsedClientPayload<'room:create'>,
-  ): Promise<Result<{ room: RoomState }>> {
-    return rooms.createRoom(this.core, actor, payload);
+    payload: ParsedClientPayload<E>,
+  ): Promise<Result<ClientResult<E>>> {
+    return (HANDLERS[event] as Handler<E>)(this.core, actor, payload);
   }
 
-  joinRoom(
-    actor: Actor,
-    payload: ParsedClientPayload<'room:join'>,
-  ): Promise<Result<{ room: RoomState }>> {
-    return rooms.joinRoom(this.core, actor, payload);
-  }
-
-  leaveRoom(actor: Actor, payload: ParsedClientPayload<'room:leave'>): Promise<Result<Empty>> {
-    return rooms.leaveRoom(this.core, actor, payload);
-  }
-
-  selfMute(actor: Actor, payload: ParsedClientPayload<'room:self:mute'>): Promise<Result<Empty>> {
-    return rooms.selfMute(this.core, actor, payload);
-  }
-
-  hostMute(actor: Actor, payload: ParsedClientPayload<'room:host:mute'>): Promise<Result<Empty>> {
-    return rooms.hostMute(this.core, actor, payload);
-  }
-
-  hostKick(actor: Actor, payload: ParsedClientPayload<'room:host:kick'>): Promise<Result<Empty>> {
-    return rooms.hostKick(this.core, actor, payload);
-  }
-
-  hostLock(actor: Actor, payload: ParsedClientPayload<'room:host:lock'>): Promise<Result<Empty>> {
-    return rooms.hostLock(this.core, actor, payload);
-  }
-
-  invite(
-    actor: Actor,
-    payload: ParsedClientPayload<'call:direct:invite'>,
-  ): Promise<Result<{ callId: string }>> {
-    return calls.invite(this.core, actor, payload);
-  }
-
-  accept(actor: Actor, payload: ParsedClientPayload<'call:direct:accept'>): Promise<Result<Empty>> {
-    return calls.accept(this.core, actor, payload);
-  }
-
-  decline(
-    actor: Actor,
-    payload: ParsedClientPayload<'call:direct:decline'>,
-  ): Promise<Result<Empty>> {
-    return calls.decline(this.core, actor, payload);
-  }
-
-  end(actor: Actor, payload: ParsedClientPayload<'call:direct:end'>): Promise<Result<Empty>> {
-    return calls.end(this.core, actor, payload);
-  }
-
-  /** The hot path: one store read, no lock, no effects. */
+  /** The relay's check alone (one store read, no effects). */
   async authorizeSignal(
     fromUserId: string,
     fromSocketId: string | undefined,
@@ -143,89 +112,16 @@ export class SignalingService {
     return route ? ok(route) : fail('NOT_PEER');
   }
 
-  relaySignal<E extends SignalEvent>(
-    actor: Actor,
-    event: E,
-    payload: ParsedClientPayload<E>,
-  ): Promise<Result<Empty>> {
-    return relaySignal(this.core.store, actor, event, payload);
-  }
-
-  /** Dispatches a parsed client event; lets the gateway register every handler in one loop. */
-  handle<E extends ActorEvent>(
-    event: E,
-    actor: Actor,
-    payload: ParsedClientPayload<E>,
-  ): Promise<Result<ClientResult<E>>> {
-    return this.dispatch(event, actor, payload as ParsedClientPayload<ActorEvent>) as Promise<
-      Result<ClientResult<E>>
-    >;
-  }
-
-  private dispatch(
-    event: ActorEvent,
-    actor: Actor,
-    payload: ParsedClientPayload<ActorEvent>,
-  ): Promise<Result<unknown>> {
-    // Each payload was parsed with the schema of `event`, so the casts below are exact.
-    switch (event) {
-      case 'presence:set':
-        return this.setPresence(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:create':
-        return this.createRoom(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:join':
-        return this.joinRoom(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:leave':
-        return this.leaveRoom(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:self:mute':
-        return this.selfMute(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:host:mute':
-        return this.hostMute(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:host:kick':
-        return this.hostKick(actor, payload as ParsedClientPayload<typeof event>);
-      case 'room:host:lock':
-        return this.hostLock(actor, payload as ParsedClientPayload<typeof event>);
-      case 'call:direct:invite':
-        return this.invite(actor, payload as ParsedClientPayload<typeof event>);
-      case 'call:direct:accept':
-        return this.accept(actor, payload as ParsedClientPayload<typeof event>);
-      case 'call:direct:decline':
-        return this.decline(actor, payload as ParsedClientPayload<typeof event>);
-      case 'call:direct:end':
-        return this.end(actor, payload as ParsedClientPayload<typeof event>);
-      case 'webrtc:offer':
-      case 'webrtc:answer':
-      case 'webrtc:ice':
-        return this.relaySignal(actor, event, payload as ParsedClientPayload<typeof event>);
-    }
-  }
-
   async counts(): Promise<SignalingCounts> {
-    const { store } = this.core;
-    const [roomList, callList, users] = await Promise.all([
-      store.listRooms(),
-      store.listCalls(),
-      store.listUsers(),
-    ]);
-    return {
-      openRooms: roomList.length,
-      participants: roomList.reduce((sum, room) => sum + room.seats.length, 0),
-      calls: {
-        ringing: callList.filter((call) => call.state === 'ringing').length,
-        accepted: callList.filter((call) => call.state === 'accepted').length,
-      },
-      finishedCalls: { ...this.core.finishedCalls },
-      authenticatedUsers: users.length,
-      connectedSockets: users.reduce((sum, user) => sum + user.sockets.length, 0),
-    };
+    return { ...(await this.core.store.counts()), finishedCalls: { ...this.core.finishedCalls } };
   }
 
-  /** Resolves once timer work already started (grace expiry, ring timeout) has finished. */
+  /** Resolves once background work already started (deadlines firing) has finished. */
   settled(): Promise<void> {
     return this.core.settled();
   }
 
-  /** Stops the timers (shutdown). Shared state stays in the store. */
+  /** Stops the local timers (shutdown). Shared state, deadlines included, stays in the store. */
   close(): void {
     this.core.close();
   }

@@ -8,7 +8,6 @@ import {
   type UserSession,
 } from '../presence/presence';
 import { seatOf, toRoomState, updateSeat } from '../rooms/room';
-import { lockKey } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
 import {
@@ -20,7 +19,7 @@ import {
   userChannel,
 } from './effects';
 import { EMPTY, type Empty, fail, ok, type Result } from './result';
-import { finishCall, leaveRoomIn } from './steps';
+import { finishCall, graceDeadline, leaveRoomIn } from './steps';
 import type { Tx } from './tx';
 
 /**
@@ -36,7 +35,6 @@ export async function authenticated(
   socketId: string,
 ): Promise<Result<{ user: PublicUser }>> {
   return core.run(
-    await core.hint([userId]),
     async (tx) => {
       const existing = await tx.user(userId);
       const session = {
@@ -44,7 +42,7 @@ export async function authenticated(
         displayName,
       };
       tx.put('user', userId, session);
-      tx.bindSocket(socketId, userId);
+      tx.bindSocket(socketId, { userId, nodeId: core.nodeId });
 
       const self = await core.presenceOf(tx, userId, 'current');
       const effects: Effect[] = [
@@ -107,18 +105,29 @@ async function rebindCalls(tx: Tx, session: UserSession, socketId: string): Prom
 
 /**
  * A socket closed. Nothing visible happens yet: its seat, calls and the user's presence
- * stay for the reconnect grace, after which `graceExpired` settles them.
+ * stay for the reconnect grace, counted from `at` (now, or a dead node's last heartbeat),
+ * after which the grace deadline settles them.
  */
-export async function disconnected(core: SignalingCore, socketId: string): Promise<Result<Empty>> {
-  const userId = await core.store.getSocketUser(socketId);
-  if (userId === undefined) return ok(EMPTY);
+export async function disconnected(
+  core: SignalingCore,
+  socketId: string,
+  at: number = core.clock(),
+): Promise<Result<Empty>> {
+  const binding = await core.store.getSocket(socketId);
+  if (binding === undefined) return ok(EMPTY);
+  const { userId } = binding;
 
-  return core.run([lockKey.user(userId)], async (tx) => {
+  return core.run(async (tx) => {
     tx.bindSocket(socketId, null);
     const session = await tx.user(userId);
     if (!session || !isConnected(session, socketId)) return ok(EMPTY);
     tx.put('user', userId, removeSocket(session, socketId));
-    tx.after(() => core.scheduleGrace(socketId, () => graceExpired(core, userId, socketId)));
+    core.setDeadline(tx, graceDeadline(socketId), {
+      kind: 'grace',
+      userId,
+      socketId,
+      due: at + core.config.reconnectGraceMs,
+    });
     return ok(EMPTY);
   });
 }
@@ -128,36 +137,35 @@ export async function disconnected(core: SignalingCore, socketId: string): Promi
  * (`disconnected`), calls it carried end, and if it was the user's last socket, the user
  * goes offline and every call of theirs ends.
  */
-export async function graceExpired(
+export async function graceExpiredIn(
   core: SignalingCore,
+  tx: Tx,
   userId: string,
   socketId: string,
-): Promise<Result<Empty>> {
-  return core.run(await core.hint([userId]), async (tx) => {
-    const session = await tx.user(userId);
-    if (!session) return ok(EMPTY);
-    const goingOffline = session.sockets.length === 0 && session.lastSocketGone === socketId;
-    const effects: Effect[] = [];
+): Promise<Effect[]> {
+  const session = await tx.user(userId);
+  if (!session) return [];
+  const goingOffline = session.sockets.length === 0 && session.lastSocketGone === socketId;
+  const effects: Effect[] = [];
 
-    if (session.roomId !== null) {
-      const room = await tx.room(session.roomId);
-      const seat = room && seatOf(room, userId);
-      if (seat && (goingOffline || seat.socketId === socketId)) {
-        effects.push(...(await leaveRoomIn(core, tx, userId, session.roomId, 'disconnected')));
-      }
+  if (session.roomId !== null) {
+    const room = await tx.room(session.roomId);
+    const seat = room && seatOf(room, userId);
+    if (seat && (goingOffline || seat.socketId === socketId)) {
+      effects.push(...(await leaveRoomIn(core, tx, userId, session.roomId, 'disconnected')));
     }
-    for (const callId of session.callIds) {
-      const call = await tx.call(callId);
-      if (call && (goingOffline || boundSocketOf(call, userId) === socketId)) {
-        effects.push(...(await finishCall(core, tx, call, 'ended')));
-      }
+  }
+  for (const callId of session.callIds) {
+    const call = await tx.call(callId);
+    if (call && (goingOffline || boundSocketOf(call, userId) === socketId)) {
+      effects.push(...(await finishCall(core, tx, call, 'ended')));
     }
-    if (goingOffline) {
-      tx.put('user', userId, null);
-      tx.after(() => core.log.info({ userId }, 'user offline'));
-    }
-    return ok(EMPTY, effects);
-  });
+  }
+  if (goingOffline) {
+    tx.put('user', userId, null);
+    tx.after(() => core.log.info({ userId }, 'user offline'));
+  }
+  return effects;
 }
 
 export async function setPresence(
@@ -165,7 +173,7 @@ export async function setPresence(
   actor: Actor,
   { status }: ParsedClientPayload<'presence:set'>,
 ): Promise<Result<Empty>> {
-  return core.run([lockKey.user(actor.userId)], async (tx) => {
+  return core.run(async (tx) => {
     const session = await tx.user(actor.userId);
     if (!session) return fail('UNAUTHENTICATED');
     if (session.status !== status) tx.put('user', actor.userId, { ...session, status });

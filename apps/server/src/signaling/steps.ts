@@ -97,6 +97,9 @@ export function callStateEffects(call: CallRecord): Effect[] {
   ];
 }
 
+export const ringDeadline = (callId: string) => `ring:${callId}`;
+export const graceDeadline = (socketId: string) => `grace:${socketId}`;
+
 export function logTransition(core: SignalingCore, callId: string, from: string, to: string) {
   core.log.info({ callId, from, to }, `call ${from} -> ${to}`);
 }
@@ -121,8 +124,8 @@ export async function finishCall(
       });
     }
   }
+  core.setDeadline(tx, ringDeadline(call.id), null);
   tx.after(() => {
-    core.cancelRing(call.id);
     core.finishedCalls[outcome] += 1;
     logTransition(core, call.id, call.state, outcome);
     core.persist((sink) =>

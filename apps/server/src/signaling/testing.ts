@@ -1,5 +1,9 @@
 import type { PublicUser, ServerEventName, ServerPayload } from '@openwcall/shared';
+import type { CallRecord } from '../calls/call';
+import type { UserSession } from '../presence/presence';
+import type { RoomRecord } from '../rooms/room';
 import { InMemoryStore } from '../store/in-memory-store';
+import { readOne } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingConfig } from './core';
 import { type Effect, routeOf } from './effects';
@@ -101,6 +105,13 @@ export interface Harness {
   readonly persistence: RecordingPersistence;
   readonly wire: FakeWire;
   readonly users: Map<string, PublicUser>;
+  /** Single reads of committed state, for assertions. */
+  readonly records: {
+    getUser(id: string): Promise<UserSession | undefined>;
+    getRoom(id: string): Promise<RoomRecord | undefined>;
+    getCall(id: string): Promise<CallRecord | undefined>;
+    getSocketUser(socketId: string): Promise<string | undefined>;
+  };
   /** Authenticates `socketId` (default `<userId>:1`) as `userId` and performs the effects. */
   connect(userId: string, socketId?: string): Promise<Actor>;
   /** Closes the socket on the wire and tells the service. */
@@ -150,6 +161,12 @@ export function createHarness(
     persistence,
     wire,
     users,
+    records: {
+      getUser: (id) => readOne(store, 'user', id),
+      getRoom: (id) => readOne(store, 'room', id),
+      getCall: (id) => readOne(store, 'call', id),
+      getSocketUser: async (socketId) => (await store.getSocket(socketId))?.userId,
+    },
     perform,
     must,
     async connect(userId, socketId = `${userId}:1`) {
