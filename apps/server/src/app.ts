@@ -12,9 +12,15 @@ import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
 import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
+import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
 import { SignalingService } from './signaling';
 import { InMemoryStore } from './store/in-memory-store';
+
+/** Closes every local socket's transport (not a Socket.IO disconnect): clients reconnect by themselves. */
+function dropLocalSockets(io: SignalingServer): void {
+  for (const socket of io.of('/').sockets.values()) socket.conn.close();
+}
 
 export interface AppContext {
   config: Config;
@@ -73,18 +79,32 @@ export async function buildApp(
 
   const metrics = createMetrics();
   const tokens = new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const shared = config.redis.url
+    ? connectSharedState({
+        url: config.redis.url,
+        prefix: config.redis.prefix,
+        leaseMs: config.redis.leaseMs,
+        log: app.log,
+      })
+    : null;
+  if (shared) await shared.start();
+  let draining = false;
   const io: SignalingServer = new SocketServer(app.server, {
     maxHttpBufferSize: config.signaling.maxHttpBufferBytes,
+    ...(shared ? { adapter: shared.adapter } : {}),
     cors: { origin: config.webOrigins, credentials: true },
     // Browsers always send Origin; bots and apps send none and still need a token.
     allowRequest: (req, callback) => {
+      // A draining node takes no new sockets: clients retry and land on another node.
+      if (draining) return callback('draining', false);
       const origin = req.headers.origin;
       callback(null, origin === undefined || config.webOrigins.includes(origin));
     },
   });
   const persistence = new PrismaPersistence(db.prisma, { log: app.log });
   const signaling = new SignalingService({
-    store: new InMemoryStore(),
+    store: shared ? shared.store : new InMemoryStore(),
+    ...(shared ? { nodeId: () => shared.lease.nodeId } : {}),
     config: {
       maxRoomParticipants: config.signaling.maxRoomParticipants,
       reconnectGraceMs: config.signaling.reconnectGraceMs,
@@ -102,6 +122,16 @@ export async function buildApp(
     log: app.log,
   });
   attachGateway({ io, service: signaling, tokens, config, metrics, log: app.log });
+  if (shared) {
+    shared.hooks.onFenced = () => dropLocalSockets(io);
+    shared.hooks.onDeadNode = async (nodeId, lastHeartbeat) => {
+      for (const socketId of await shared.store.nodeSockets(nodeId)) {
+        const result = await signaling.disconnected(socketId, lastHeartbeat);
+        performEffects(io, result.effects);
+      }
+    };
+    signaling.core.startPolling(config.redis.deadlinePollMs);
+  }
   metrics.beforeScrape.push(async () => {
     const counts = await signaling.counts();
     metrics.openRooms.set(counts.openRooms);
@@ -125,7 +155,7 @@ export async function buildApp(
     });
   });
 
-  registerHealth(app, db);
+  registerHealth(app, db, shared ? { redis: () => shared.ping() } : {});
   registerMetricsRoute(app, metrics);
   registerAuthRoutes(app, { config, db, tokens });
   registerCallHistory(app, { db, tokens });
@@ -133,8 +163,23 @@ export async function buildApp(
   // preClose, not onClose: Fastify closes the HTTP server before its onClose hooks, and that
   // close waits for every upgraded WebSocket; with clients connected it would never finish.
   app.addHook('preClose', async () => {
+    draining = true;
+    if (shared) {
+      // A deploy: this node's users move to another node within the grace. Their sockets
+      // are recorded as gone first, so the new socket on another node takes the seat over,
+      // then only the transport is closed: clients reconnect on their own.
+      await Promise.all(
+        [...io.of('/').sockets.values()].map(async (socket) => {
+          if (!socket.data.user) return;
+          const result = await signaling.disconnected(socket.id).catch(() => null);
+          if (result) performEffects(io, result.effects);
+        }),
+      );
+      dropLocalSockets(io);
+    }
     signaling.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
+    await shared?.close();
   });
   app.addHook('onClose', async () => {
     await persistence.queue.close();

@@ -73,6 +73,14 @@ const EnvSchema = z.object({
   AUTH_RATE_WINDOW_SECONDS: int(600, 1),
 
   REDIS_URL: optionalString,
+  /** Key prefix in Redis: one deployment per prefix. */
+  REDIS_PREFIX: z.string().default('owc:'),
+  /** A node silent for this long is declared dead by the others (detection <= lease + 1/3 lease). */
+  NODE_LEASE_MS: int(3000, 300, 60_000),
+  /** How often a node looks for due deadlines set by other (or dead) nodes. */
+  DEADLINE_POLL_MS: int(250, 10, 10_000),
+  /** Embedded mode: seats and calls restored at start-up are held this long for their owners. */
+  RESTART_GRACE_MS: int(60_000, 0, 3_600_000),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -121,7 +129,13 @@ export interface Config {
       abuseWindowMs: number;
     };
   };
-  redisUrl: string | undefined;
+  redis: {
+    url: string | undefined;
+    prefix: string;
+    leaseMs: number;
+    deadlinePollMs: number;
+  };
+  restartGraceMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -187,6 +201,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         abuseWindowMs: e.RATE_ABUSE_WINDOW_MS,
       },
     },
-    redisUrl: e.REDIS_URL,
+    redis: {
+      url: e.REDIS_URL,
+      prefix: e.REDIS_PREFIX,
+      leaseMs: e.NODE_LEASE_MS,
+      deadlinePollMs: e.DEADLINE_POLL_MS,
+    },
+    restartGraceMs: e.RESTART_GRACE_MS,
   };
 }

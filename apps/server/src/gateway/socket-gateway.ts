@@ -22,6 +22,7 @@ import {
   type SignalEvent,
   type SignalingService,
 } from '../signaling';
+import { FencedError, StoreUnavailableError } from '../store/store';
 import { quickIce } from './quick-ice';
 
 /*
@@ -250,6 +251,10 @@ export function attachGateway(deps: GatewayDeps) {
         fail(socket, event, ack, result.code, result.message);
       }
     } catch (err) {
+      if (err instanceof StoreUnavailableError || err instanceof FencedError) {
+        log.warn({ err: err.message, event }, 'shared state unavailable');
+        return fail(socket, event, ack, 'UNAVAILABLE');
+      }
       log.error({ err, event, socket: socket.id }, 'event handler failed');
       fail(socket, event, ack, 'INTERNAL');
     }
@@ -305,7 +310,13 @@ export function attachGateway(deps: GatewayDeps) {
     if (socket.disconnected)
       return { ok: false, code: 'UNAUTHENTICATED', message: 'Disconnected.' };
     socket.data.user = user;
-    const result = await service.authenticated(user.id, user.displayName, socket.id);
+    let result: Awaited<ReturnType<SignalingService['authenticated']>>;
+    try {
+      result = await service.authenticated(user.id, user.displayName, socket.id);
+    } catch (err) {
+      socket.data.user = undefined;
+      throw err;
+    }
     if (!result.ok) {
       socket.data.user = undefined;
       return { ok: false, code: result.code, message: result.message };

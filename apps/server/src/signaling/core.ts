@@ -44,8 +44,8 @@ export interface SignalingServiceOptions {
   /** Room and call ids. */
   readonly newId?: () => string;
   readonly log?: SignalingLogger;
-  /** This node's id: sockets are bound to it, so survivors can tell whose sockets died. */
-  readonly nodeId?: string;
+  /** This node's id (it changes when a fenced node registers again): sockets are bound to it. */
+  readonly nodeId?: () => string;
 }
 
 export interface RunOptions {
@@ -76,7 +76,6 @@ export class SignalingCore {
   readonly clock: Clock;
   readonly newId: () => string;
   readonly log: SignalingLogger;
-  readonly nodeId: string;
   readonly finishedCalls: Record<CallOutcome, number> = {
     declined: 0,
     cancelled: 0,
@@ -105,7 +104,13 @@ export class SignalingCore {
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? (() => crypto.randomUUID());
     this.log = options.log ?? silentLogger;
-    this.nodeId = options.nodeId ?? 'local';
+    this.nodeIdOf = options.nodeId ?? (() => 'local');
+  }
+
+  private readonly nodeIdOf: () => string;
+
+  get nodeId(): string {
+    return this.nodeIdOf();
   }
 
   /**

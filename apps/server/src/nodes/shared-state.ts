@@ -1,0 +1,99 @@
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import { RedisStore } from '../store/redis-store';
+import { NodeLease } from './node-lease';
+
+/*
+ * Multi-node mode (REDIS_URL set): the shared store, the Socket.IO Redis adapter that
+ * delivers events to sockets on any node, and this node's lease. One command connection
+ * (commands fail fast while Redis is down: no offline queue, so events answer UNAVAILABLE
+ * instead of hanging) and the adapter's publish/subscribe pair.
+ */
+
+export interface SharedStateOptions {
+  readonly url: string;
+  readonly prefix: string;
+  readonly leaseMs: number;
+  readonly log: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+}
+
+export interface SharedState {
+  readonly store: RedisStore;
+  readonly lease: NodeLease;
+  readonly adapter: ReturnType<typeof createAdapter>;
+  /** Set before `start()`: what to do when this node is fenced or finds a dead node. */
+  hooks: {
+    onFenced: () => void;
+    onDeadNode: (nodeId: string, lastHeartbeat: number) => Promise<void>;
+  };
+  start(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function connectSharedState(options: SharedStateOptions): SharedState {
+  const retryStrategy = (times: number) => Math.min(times * 100, 1000);
+  const commands = new Redis(options.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy,
+  });
+  const pub = new Redis(options.url, { retryStrategy });
+  const sub = pub.duplicate();
+  let reported = false;
+  for (const client of [commands, pub, sub]) {
+    client.on('error', (err) => {
+      if (reported) return;
+      reported = true;
+      options.log.warn({ err }, 'Redis connection error (retrying)');
+    });
+    client.on('ready', () => {
+      if (reported) options.log.info({}, 'Redis connection restored');
+      reported = false;
+    });
+  }
+
+  const hooks: SharedState['hooks'] = { onFenced: () => {}, onDeadNode: async () => {} };
+  const lease = new NodeLease(commands, {
+    prefix: options.prefix,
+    leaseMs: options.leaseMs,
+    log: options.log,
+    onFenced: () => hooks.onFenced(),
+    onDeadNode: (nodeId, at) => hooks.onDeadNode(nodeId, at),
+  });
+  const store = new RedisStore(commands, { prefix: options.prefix, fence: lease.fence });
+  const adapter = createAdapter(pub, sub, { key: `${options.prefix}socket.io` });
+
+  return {
+    store,
+    lease,
+    adapter,
+    hooks,
+    async start() {
+      if (commands.status !== 'ready') {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`Redis at ${options.url} is not reachable`)),
+            10_000,
+          );
+          commands.once('ready', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      await lease.start();
+    },
+    async ping() {
+      await commands.ping();
+    },
+    async close() {
+      await lease.stop();
+      for (const client of [commands, pub, sub]) client.disconnect();
+    },
+  };
+}
