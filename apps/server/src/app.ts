@@ -14,7 +14,9 @@ import { registerHealth } from './http/health';
 import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
+import { loadOpenState } from './persistence/restore-query';
 import { SignalingService } from './signaling';
+import { restoreState } from './signaling/restore';
 import { InMemoryStore } from './store/in-memory-store';
 
 /** Closes every local socket's transport (not a Socket.IO disconnect): clients reconnect by themselves. */
@@ -122,6 +124,14 @@ export async function buildApp(
     log: app.log,
   });
   attachGateway({ io, service: signaling, tokens, config, metrics, log: app.log });
+  if (!shared) {
+    // Embedded mode: this process held all live state; put back what the database knows.
+    await restoreState(
+      signaling.core,
+      await loadOpenState(db.prisma, new Date()),
+      config.restartGraceMs,
+    );
+  }
   if (shared) {
     shared.hooks.onFenced = () => dropLocalSockets(io);
     shared.hooks.onDeadNode = async (nodeId, lastHeartbeat) => {

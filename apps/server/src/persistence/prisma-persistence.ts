@@ -93,8 +93,17 @@ export class PrismaPersistence implements PersistenceSink {
   }
 
   moderation(r: Parameters<PersistenceSink['moderation']>[0]): void {
-    // A host leaving is recorded as the membership's end, not as moderation.
-    if (r.action === 'host-transferred') return;
+    // A host leaving is recorded as the membership's end, not as moderation; the room's host
+    // column follows, so a restart restores the right host.
+    if (r.action === 'host-transferred') {
+      const hostId = r.targetUserId;
+      if (hostId !== null) {
+        this.queue.push('roomHostChanged', () =>
+          this.prisma.room.updateMany({ where: { id: r.roomId }, data: { hostId } }),
+        );
+      }
+      return;
+    }
     this.queue.push('moderation', () =>
       this.prisma.moderationAction.create({
         data: {
