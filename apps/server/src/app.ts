@@ -7,6 +7,7 @@ import { Server as SocketServer } from 'socket.io';
 import { AccessTokens } from './auth/access-token';
 import { registerAuthRoutes } from './auth/routes';
 import type { Config } from './config';
+import { AddressCounter } from './gateway/address-counter';
 import { attachGateway, performEffects, type SignalingServer } from './gateway/socket-gateway';
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
@@ -91,6 +92,7 @@ export async function buildApp(
     : null;
   if (shared) await shared.start();
   let draining = false;
+  const addresses = new AddressCounter(config.signaling.maxSocketsPerIp, config.trustProxy);
   const io: SignalingServer = new SocketServer(app.server, {
     maxHttpBufferSize: config.signaling.maxHttpBufferBytes,
     ...(shared ? { adapter: shared.adapter } : {}),
@@ -99,6 +101,7 @@ export async function buildApp(
     allowRequest: (req, callback) => {
       // A draining node takes no new sockets: clients retry and land on another node.
       if (draining) return callback('draining', false);
+      if (!addresses.admits(req)) return callback('too many connections from this address', false);
       const origin = req.headers.origin;
       callback(null, origin === undefined || config.webOrigins.includes(origin));
     },
@@ -111,6 +114,7 @@ export async function buildApp(
       maxRoomParticipants: config.signaling.maxRoomParticipants,
       reconnectGraceMs: config.signaling.reconnectGraceMs,
       ringTimeoutMs: config.signaling.ringTimeoutMs,
+      maxSocketsPerUser: config.signaling.maxSocketsPerUser,
     },
     findUser: async (id) => {
       const row = await db.prisma.user.findUnique({
@@ -123,7 +127,7 @@ export async function buildApp(
     persistence,
     log: app.log,
   });
-  attachGateway({ io, service: signaling, tokens, config, metrics, log: app.log });
+  attachGateway({ io, service: signaling, tokens, config, metrics, log: app.log, addresses });
   if (!shared) {
     // Embedded mode: this process held all live state; put back what the database knows.
     await restoreState(

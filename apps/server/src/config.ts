@@ -65,6 +65,12 @@ const EnvSchema = z.object({
   RATE_EVENTS_BURST: int(200, 1),
   RATE_ABUSE_DISCONNECT_AFTER: int(100, 1),
   RATE_ABUSE_WINDOW_MS: int(10_000, 100),
+  /** Events that reach every signed-in socket (presence, room list): per user, all sockets together. */
+  RATE_FANOUT_PER_SEC: int(2, 1),
+  RATE_FANOUT_BURST: int(20, 1),
+  MAX_SOCKETS_PER_USER: int(10, 1, 1000),
+  /** Per node: behind a proxy, the address is the one X-Forwarded-For names (see TRUST_PROXY). */
+  MAX_SOCKETS_PER_IP: int(100, 1, 1_000_000),
 
   AUTH_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   LOGIN_MAX_PER_IP: int(30, 1),
@@ -127,7 +133,11 @@ export interface Config {
       eventsBurst: number;
       abuseDisconnectAfter: number;
       abuseWindowMs: number;
+      fanoutPerSec: number;
+      fanoutBurst: number;
     };
+    maxSocketsPerUser: number;
+    maxSocketsPerIp: number;
   };
   redis: {
     url: string | undefined;
@@ -199,7 +209,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         eventsBurst: e.RATE_EVENTS_BURST,
         abuseDisconnectAfter: e.RATE_ABUSE_DISCONNECT_AFTER,
         abuseWindowMs: e.RATE_ABUSE_WINDOW_MS,
+        fanoutPerSec: e.RATE_FANOUT_PER_SEC,
+        fanoutBurst: e.RATE_FANOUT_BURST,
       },
+      maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+      maxSocketsPerIp: e.MAX_SOCKETS_PER_IP,
     },
     redis: {
       url: e.REDIS_URL,

@@ -24,6 +24,12 @@ export const ERROR_CATALOG = {
   // Extension: the peer's seat or call is held for its reconnect grace, but no socket carries
   // it right now; the signal was not delivered. Re-offer when the peer is back.
   PEER_UNREACHABLE: { status: 409, message: 'That person is reconnecting; try again shortly.' },
+  // Extension: the user (MAX_SOCKETS_PER_USER) or the address (MAX_SOCKETS_PER_IP) has too
+  // many connections open; close one (another tab or device) first.
+  TOO_MANY_CONNECTIONS: {
+    status: 429,
+    message: 'Too many connections open; close another tab or device.',
+  },
   // Extension: shared state (Redis) cannot be reached; nothing changed. Retry later.
   UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable; try again.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },

@@ -15,6 +15,7 @@ import type { Config } from '../config';
 import { iceServersFor } from '../ice/ice-servers';
 import type { Metrics } from '../metrics/registry';
 import { isSignalEvent, SocketRateLimiter } from '../ratelimit/socket-rate-limiter';
+import { TokenBucket } from '../ratelimit/token-bucket';
 import {
   type ActorEvent,
   type Effect,
@@ -23,6 +24,7 @@ import {
   type SignalingService,
 } from '../signaling';
 import { FencedError, StoreUnavailableError } from '../store/store';
+import type { AddressCounter } from './address-counter';
 import { quickIce } from './quick-ice';
 
 /*
@@ -35,6 +37,8 @@ import { quickIce } from './quick-ice';
 export interface SocketData {
   user?: PublicUser;
   limiter: SocketRateLimiter;
+  /** The client address counted against MAX_SOCKETS_PER_IP. */
+  address: string;
   authDeadline?: ReturnType<typeof setTimeout>;
 }
 
@@ -57,6 +61,7 @@ export interface GatewayDeps {
   tokens: AccessTokens;
   config: Config;
   metrics: Metrics;
+  addresses: AddressCounter;
   log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -68,6 +73,47 @@ type AckFn = (response: unknown) => void;
 type Outcome = { ok: true; result: object } | { ok: false; code: ErrorCode; message: string };
 
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENT_NAMES);
+
+/** Client events whose effects go to every authenticated socket (presence, room list). */
+const FANOUT_EVENTS = new Set<string>([
+  'presence:set',
+  'room:create',
+  'room:join',
+  'room:leave',
+  'room:host:lock',
+  'room:host:kick',
+]);
+
+/** One token bucket per user with sockets on this node, dropped with their last socket. */
+class FanoutBudgets {
+  private readonly users = new Map<string, { bucket: TokenBucket; sockets: number }>();
+
+  constructor(
+    private readonly perSec: number,
+    private readonly burst: number,
+  ) {}
+
+  hold(userId: string): void {
+    const entry = this.users.get(userId);
+    if (entry) entry.sockets += 1;
+    else
+      this.users.set(userId, {
+        bucket: new TokenBucket(this.perSec, this.burst, Date.now()),
+        sockets: 1,
+      });
+  }
+
+  release(userId: string): void {
+    const entry = this.users.get(userId);
+    if (!entry) return;
+    entry.sockets -= 1;
+    if (entry.sockets <= 0) this.users.delete(userId);
+  }
+
+  take(userId: string): boolean {
+    return this.users.get(userId)?.bucket.take(Date.now()) ?? true;
+  }
+}
 
 /** Performs effects in order. Local sockets are moved directly (synchronously); remote ones through the adapter. */
 export function performEffects(io: SignalingServer, effects: readonly Effect[]) {
@@ -114,11 +160,17 @@ export function performEffects(io: SignalingServer, effects: readonly Effect[]) 
 }
 
 export function attachGateway(deps: GatewayDeps) {
-  const { io, service, tokens, config, metrics, log } = deps;
+  const { io, service, tokens, config, metrics, log, addresses } = deps;
+  const fanout = new FanoutBudgets(
+    config.signaling.rate.fanoutPerSec,
+    config.signaling.rate.fanoutBurst,
+  );
   const rate = config.signaling.rate;
 
   io.on('connection', (socket: SignalingSocket) => {
     metrics.connectedSockets.inc();
+    socket.data.address = addresses.addressOf(socket.request);
+    addresses.opened(socket.data.address);
     socket.data.limiter = new SocketRateLimiter(rate);
 
     // Cleared once the socket authenticates, so idle sockets hold no timer.
@@ -137,7 +189,9 @@ export function attachGateway(deps: GatewayDeps) {
     socket.on('disconnect', () => {
       clearTimeout(socket.data.authDeadline);
       metrics.connectedSockets.dec();
+      addresses.closed(socket.data.address);
       if (!socket.data.user) return;
+      fanout.release(socket.data.user.id);
       service.disconnected(socket.id).then(
         (res) => performEffects(io, res.effects),
         (err) => log.error({ err, socket: socket.id }, 'disconnect handling failed'),
@@ -241,6 +295,12 @@ export function attachGateway(deps: GatewayDeps) {
       if (!parsed.success)
         return fail(socket, event, ack, 'VALIDATION_FAILED', describe(parsed.error));
 
+      // Events whose result reaches every signed-in socket share one budget per user, so
+      // many sockets of one account cannot multiply the fan-out.
+      if (FANOUT_EVENTS.has(event) && !fanout.take(user.id)) {
+        metrics.rateLimited.inc({ bucket: 'fanout' });
+        return fail(socket, event, ack, 'RATE_LIMITED');
+      }
       const actor = { userId: user.id, socketId: socket.id };
       const result = await service.handle(event as ActorEvent, actor, parsed.data as never);
       if (result.ok) {
@@ -322,6 +382,7 @@ export function attachGateway(deps: GatewayDeps) {
       return { ok: false, code: result.code, message: result.message };
     }
     clearTimeout(socket.data.authDeadline);
+    fanout.hold(user.id);
     const iceServers = iceServersFor(user.id, config.ice);
     socket.emit('auth:ok', {
       user,

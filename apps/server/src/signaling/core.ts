@@ -23,12 +23,15 @@ export interface SignalingConfig {
   readonly reconnectGraceMs: number;
   /** RING_TIMEOUT_MS: how long a call rings before it is missed. */
   readonly ringTimeoutMs: number;
+  /** MAX_SOCKETS_PER_USER: authenticated sockets one user may hold, across every node. */
+  readonly maxSocketsPerUser: number;
 }
 
 export const DEFAULT_SIGNALING_CONFIG: SignalingConfig = {
   maxRoomParticipants: LIMITS.defaultMaxRoomParticipants,
   reconnectGraceMs: 5000,
   ringTimeoutMs: 30_000,
+  maxSocketsPerUser: 10,
 };
 
 export interface SignalingServiceOptions {

@@ -37,6 +37,13 @@ export async function authenticated(
   return core.run(
     async (tx) => {
       const existing = await tx.user(userId);
+      if (
+        existing &&
+        !existing.sockets.includes(socketId) &&
+        existing.sockets.length >= core.config.maxSocketsPerUser
+      ) {
+        return fail('TOO_MANY_CONNECTIONS');
+      }
       const session = {
         ...addSocket(existing ?? createSession(userId, displayName), socketId),
         displayName,

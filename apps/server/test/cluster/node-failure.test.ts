@@ -69,7 +69,7 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     return client;
   }
 
-  it('SIGKILL: survivors end its users\' seats and calls after grace + detection, fire its timers once', async () => {
+  it("SIGKILL: survivors end its users' seats and calls after grace + detection, fire its timers once", async () => {
     prefix = redisPrefix('kill');
     const a = await node({ RING_TIMEOUT_MS: '600' });
     const b = await node({ RING_TIMEOUT_MS: '600' });
@@ -93,7 +93,11 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     a.signal('SIGKILL');
     await a.exited;
 
-    const missed = await heidi.next('call:direct:state', (p) => p.callId === ringing && p.state === 'missed', 8000);
+    const missed = await heidi.next(
+      'call:direct:state',
+      (p) => p.callId === ringing && p.state === 'missed',
+      8000,
+    );
     expect(missed.peer.id).toBe(ivan.user.id);
     const left = await bob.next('room:participant:left', (p) => p.userId === alice.user.id, 8000);
     const leftAfter = Date.now() - killedAt;
@@ -102,17 +106,25 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     expect(host.targetUserId).toBe(bob.user.id);
     await erin.next('call:direct:state', (p) => p.callId === accepted && p.state === 'ended', 8000);
     const endedAfter = Date.now() - killedAt;
-    await bob.next('presence:list', (p) => p.users.some((u) => u.userId === alice.user.id && u.status === 'offline'), 8000);
+    await bob.next(
+      'presence:list',
+      (p) => p.users.some((u) => u.userId === alice.user.id && u.status === 'offline'),
+      8000,
+    );
 
     // A round trip on B, then: the ring timeout fired once, Judy never went offline.
     await heidi.request('presence:set', { status: 'online' });
-    expect(heidi.all('call:direct:state').filter((s) => s.callId === ringing && s.state !== 'ringing')).toEqual([]);
+    expect(
+      heidi.all('call:direct:state').filter((s) => s.callId === ringing && s.state !== 'ringing'),
+    ).toEqual([]);
     const judyOffline = bob
       .all('presence:list')
       .flatMap((p) => p.users)
       .filter((u) => u.userId === judy.user.id && u.status === 'offline');
     expect(judyOffline).toEqual([]);
-    console.log(`SIGKILL: room leave seen after ${leftAfter} ms, call ended after ${endedAfter} ms (grace ${GRACE_MS} ms, lease ${LEASE_MS} ms)`);
+    console.log(
+      `SIGKILL: room leave seen after ${leftAfter} ms, call ended after ${endedAfter} ms (grace ${GRACE_MS} ms, lease ${LEASE_MS} ms)`,
+    );
     expect(leftAfter).toBeLessThan(GRACE_MS + LEASE_MS + 2000);
   }, 30_000);
 
@@ -124,7 +136,9 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     const bob = await user(b.url, 'Bob');
     const roomId = (await bob.request('room:create', { name: 'Paused' })).room.id as string;
     await alice.request('room:join', { roomId });
-    const dropped = new Promise<string>((resolve) => alice.socket.once('disconnect', (reason) => resolve(reason)));
+    const dropped = new Promise<string>((resolve) =>
+      alice.socket.once('disconnect', (reason) => resolve(reason)),
+    );
 
     a.signal('SIGSTOP');
     await bob.next('room:participant:left', (p) => p.userId === alice.user.id, 8000);
@@ -134,7 +148,10 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     // Nothing of A's stale view came back: Alice is not seated, the room holds Bob alone.
     const carol = await user(b.url, 'Carol');
     const joined = await carol.request('room:join', { roomId });
-    expect(joined.room.participants.map((p: { userId: string }) => p.userId)).toEqual([bob.user.id, carol.user.id]);
+    expect(joined.room.participants.map((p: { userId: string }) => p.userId)).toEqual([
+      bob.user.id,
+      carol.user.id,
+    ]);
     // A serves again as a new node.
     const frank = await user(a.url, 'Frank');
     expect((await frank.request('room:join', { roomId })).ok).toBe(true);
@@ -148,7 +165,9 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     const bob = await user(b.url, 'Bob');
     const roomId = (await alice.request('room:create', { name: 'Deploy' })).room.id as string;
     await bob.request('room:join', { roomId });
-    const dropped = new Promise<string>((resolve) => alice.socket.once('disconnect', (reason) => resolve(reason)));
+    const dropped = new Promise<string>((resolve) =>
+      alice.socket.once('disconnect', (reason) => resolve(reason)),
+    );
     const stoppedAt = Date.now();
     a.signal('SIGTERM');
     expect(await dropped).toBe('transport close');

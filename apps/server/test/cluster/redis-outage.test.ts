@@ -23,9 +23,13 @@ function freePort(): Promise<number> {
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const probe = createServer();
@@ -67,7 +71,10 @@ describe.skipIf(!redisAvailable)('Redis outage', () => {
     await new Promise((resolve) => redis?.once('exit', resolve));
     let down = await health(server);
     for (let i = 0; i < 20 && down.status !== 503; i++) down = await health(server);
-    expect(down).toMatchObject({ status: 503, body: { checks: { redis: 'down', database: 'ok' } } });
+    expect(down).toMatchObject({
+      status: 503,
+      body: { checks: { redis: 'down', database: 'ok' } },
+    });
     const started = Date.now();
     const refused = await alice.request('room:create', { name: 'During the outage' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
