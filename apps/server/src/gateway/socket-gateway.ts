@@ -113,6 +113,11 @@ class FanoutBudgets {
   take(userId: string): boolean {
     return this.users.get(userId)?.bucket.take(Date.now()) ?? true;
   }
+
+  /** A refused event fanned nothing out: its token goes back. */
+  refund(userId: string): void {
+    this.users.get(userId)?.bucket.refund();
+  }
 }
 
 /** Performs effects in order. Local sockets are moved directly (synchronously); remote ones through the adapter. */
@@ -296,13 +301,15 @@ export function attachGateway(deps: GatewayDeps) {
         return fail(socket, event, ack, 'VALIDATION_FAILED', describe(parsed.error));
 
       // Events whose result reaches every signed-in socket share one budget per user, so
-      // many sockets of one account cannot multiply the fan-out.
+      // many sockets of one account cannot multiply the fan-out. The token is taken up front
+      // (concurrent events cannot overdraw it) and given back when the event is refused.
       if (FANOUT_EVENTS.has(event) && !fanout.take(user.id)) {
         metrics.rateLimited.inc({ bucket: 'fanout' });
         return fail(socket, event, ack, 'RATE_LIMITED');
       }
       const actor = { userId: user.id, socketId: socket.id };
       const result = await service.handle(event as ActorEvent, actor, parsed.data as never);
+      if (!result.ok && FANOUT_EVENTS.has(event)) fanout.refund(user.id);
       if (result.ok) {
         succeed(event, ack, result.result as object);
         performEffects(io, result.effects);

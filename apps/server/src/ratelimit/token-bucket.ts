@@ -26,6 +26,11 @@ export class TokenBucket {
     return true;
   }
 
+  /** Gives back a token taken for something that did not happen after all. */
+  refund(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   available(now: number): number {
     this.refill(now);
     return this.tokens;

@@ -1,24 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { secondTab, signedInClient, sleep, TestClient } from '../support/clients';
-import { backends, register, useTestServer } from '../support/server';
+import { topologies, useDeployment } from '../support/deployment';
+import { register } from '../support/server';
 
 /*
- * Every client event's success path and error codes, over a real server and real
- * socket.io-client connections, on each database backend.
+ * Every client event's success path and error codes, over real servers and real
+ * socket.io-client connections: on one node per database backend, and on two nodes sharing
+ * one Redis, where each new client (and each second tab) lands on the next node in turn, so
+ * the parties of every case sit on different nodes.
  */
-describe.each(backends)('PROTOCOL.md on %s', (backend) => {
-  const server = useTestServer(backend, {
+describe.each(topologies)('PROTOCOL.md on $label', (topology) => {
+  const server = useDeployment(topology, {
     RING_TIMEOUT_MS: '1500',
     STUN_URLS: 'stun:stun.example.test:3478',
   });
   const open: TestClient[] = [];
   const client = async (name: string) => {
-    const c = await signedInClient(server.url, name);
+    const c = await signedInClient(server.nextUrl(), name);
     open.push(c);
     return c;
   };
   const tab = async (of: TestClient) => {
-    const c = await secondTab(server.url, of);
+    const c = await secondTab(server.nextUrl(), of);
     open.push(c);
     return c;
   };
@@ -29,7 +32,7 @@ describe.each(backends)('PROTOCOL.md on %s', (backend) => {
     for (const c of open.splice(0)) c.close();
     // Let disconnects settle (grace is 0) so rooms and calls do not leak between tests.
     await sleep(50);
-    await server.app.ctx.signaling.settled();
+    await server.settled();
   });
 
   describe('authentication', () => {
@@ -651,17 +654,17 @@ describe.each(backends)('PROTOCOL.md on %s', (backend) => {
   });
 });
 
-describe.each(backends)('reconnect grace on %s', (backend) => {
-  const server = useTestServer(backend, { RECONNECT_GRACE_MS: '1500' });
+describe.each(topologies)('reconnect grace on $label', (topology) => {
+  const server = useDeployment(topology, { RECONNECT_GRACE_MS: '1500' });
 
   it('a user back within the grace keeps seat, host role and call state, and hears room:joined again', async () => {
-    const host = await signedInClient(server.url, 'Host');
-    const b = await signedInClient(server.url, 'B');
+    const host = await signedInClient(server.nextUrl(), 'Host');
+    const b = await signedInClient(server.nextUrl(), 'B');
     const { room } = await host.request('room:create', { name: 'Flaky' });
     await b.request('room:join', { roomId: room.id });
     host.close();
     await sleep(300);
-    const back = await secondTab(server.url, host);
+    const back = await secondTab(server.nextUrl(), host);
     const rejoined = await back.next('room:joined');
     expect(rejoined.room.hostId).toBe(host.user.id);
     expect(rejoined.room.participants.map((p) => p.userId)).toEqual([host.user.id, b.user.id]);
@@ -676,13 +679,13 @@ describe.each(backends)('reconnect grace on %s', (backend) => {
   }, 20_000);
 
   it('an accepted call survives a reconnect within the grace and is re-announced', async () => {
-    const caller = await signedInClient(server.url, 'Caller');
-    const callee = await signedInClient(server.url, 'Callee');
+    const caller = await signedInClient(server.nextUrl(), 'Caller');
+    const callee = await signedInClient(server.nextUrl(), 'Callee');
     const { callId } = await caller.request('call:direct:invite', { toUserId: callee.user.id });
     await callee.request('call:direct:accept', { callId });
     callee.close();
     await sleep(200);
-    const back = await secondTab(server.url, callee);
+    const back = await secondTab(server.nextUrl(), callee);
     expect(await back.next('call:direct:state')).toEqual({
       callId,
       state: 'accepted',
