@@ -36,6 +36,13 @@ async function main() {
       RATE_EVENTS_PER_SEC: '1000000',
       RATE_EVENTS_BURST: '1000000',
       AUTH_TIMEOUT_MS: '600000',
+      // bench/cluster.ts: several of these processes as nodes of one deployment.
+      ...(process.env.BENCH_REDIS_URL
+        ? {
+            REDIS_URL: process.env.BENCH_REDIS_URL,
+            REDIS_PREFIX: process.env.BENCH_REDIS_PREFIX ?? 'owcbench:',
+          }
+        : {}),
     });
     const app = await buildApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -127,7 +127,16 @@ export async function buildApp(
     persistence,
     log: app.log,
   });
-  attachGateway({ io, service: signaling, tokens, config, metrics, log: app.log, addresses });
+  attachGateway({
+    io,
+    service: signaling,
+    tokens,
+    config,
+    metrics,
+    log: app.log,
+    addresses,
+    draining: () => draining,
+  });
   if (!shared) {
     // Embedded mode: this process held all live state; put back what the database knows.
     await restoreState(
@@ -139,12 +148,16 @@ export async function buildApp(
   if (shared) {
     shared.hooks.onFenced = () => dropLocalSockets(io);
     shared.hooks.onDeadNode = async (nodeId, lastHeartbeat) => {
+      // When the whole deployment was down (a restart), nobody could notice the death before
+      // this node started: the grace runs from now, so people have time to reconnect.
+      const closedAt = Math.max(lastHeartbeat, shared.lease.startedAt);
       for (const socketId of await shared.store.nodeSockets(nodeId)) {
-        const result = await signaling.disconnected(socketId, lastHeartbeat);
+        const result = await signaling.disconnected(socketId, closedAt);
         performEffects(io, result.effects);
       }
     };
     signaling.core.startPolling(config.redis.deadlinePollMs);
+    await shared.takeOverDeadNodes();
   }
   metrics.beforeScrape.push(async () => {
     const counts = await signaling.counts();
@@ -178,7 +191,10 @@ export async function buildApp(
   // close waits for every upgraded WebSocket; with clients connected it would never finish.
   app.addHook('preClose', async () => {
     draining = true;
-    if (shared) {
+    // The last node going down (a restart of the whole deployment) leaves its sockets and
+    // lease as they are: the next node to start takes them over with a fresh grace.
+    const handOver = shared ? await shared.lease.othersAlive().catch(() => false) : false;
+    if (shared && handOver) {
       // A deploy: this node's users move to another node within the grace. Their sockets
       // are recorded as gone first, so the new socket on another node takes the seat over,
       // then only the transport is closed: clients reconnect on their own.
@@ -193,7 +209,7 @@ export async function buildApp(
     }
     signaling.close();
     await new Promise<void>((resolve) => io.close(() => resolve()));
-    await shared?.close();
+    await shared?.close(handOver);
   });
   app.addHook('onClose', async () => {
     await persistence.queue.close();

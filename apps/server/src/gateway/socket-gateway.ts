@@ -62,6 +62,8 @@ export interface GatewayDeps {
   config: Config;
   metrics: Metrics;
   addresses: AddressCounter;
+  /** True once the node shuts down: closing sockets then is not their users leaving. */
+  draining: () => boolean;
   log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -165,7 +167,7 @@ export function performEffects(io: SignalingServer, effects: readonly Effect[]) 
 }
 
 export function attachGateway(deps: GatewayDeps) {
-  const { io, service, tokens, config, metrics, log, addresses } = deps;
+  const { io, service, tokens, config, metrics, log, addresses, draining } = deps;
   const fanout = new FanoutBudgets(
     config.signaling.rate.fanoutPerSec,
     config.signaling.rate.fanoutBurst,
@@ -197,6 +199,7 @@ export function attachGateway(deps: GatewayDeps) {
       addresses.closed(socket.data.address);
       if (!socket.data.user) return;
       fanout.release(socket.data.user.id);
+      if (draining()) return;
       service.disconnected(socket.id).then(
         (res) => performEffects(io, res.effects),
         (err) => log.error({ err, socket: socket.id }, 'disconnect handling failed'),

@@ -37,6 +37,8 @@ type Renewing = Redis & {
 export class NodeLease {
   nodeId = '';
   epoch = '';
+  /** When this process started serving: a deployment that was down counts graces from here. */
+  readonly startedAt = Date.now();
   private readonly redis: Renewing;
   private readonly clock: () => number;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -110,7 +112,7 @@ export class NodeLease {
   }
 
   /** Claims nodes whose lease expired and hands their sockets to `onDeadNode`. */
-  private async claimDead(): Promise<void> {
+  async claimDead(): Promise<void> {
     const { prefix, leaseMs } = this.options;
     const stale = await this.redis.zrangebyscore(
       `${prefix}nodes`,
@@ -145,11 +147,33 @@ export class NodeLease {
     }
   }
 
-  /** A clean stop (drain done): the lease is given up, so nobody waits for it to expire. */
-  async stop(): Promise<void> {
+  /** Whether any other node is alive (renewed its lease within the lease time). */
+  async othersAlive(): Promise<boolean> {
+    const { prefix, leaseMs } = this.options;
+    const live = await this.redis.zrangebyscore(`${prefix}nodes`, this.clock() - leaseMs, '+inf');
+    return live.some((id) => id !== this.nodeId);
+  }
+
+  /**
+   * Stops renewing and gives the lease up. `release`: the sockets were handed over (a drain);
+   * without it they stay, and whichever node starts next takes them over, counting their
+   * grace from its own start (a restart of the whole deployment).
+   */
+  async stop(release = true): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (!this.epoch) return;
+    if (!release) {
+      // Dead at once, sockets left in place: the next node to start claims them before it
+      // takes its first connection, so returning users find their seats waiting.
+      await this.redis
+        .multi()
+        .del(this.key(this.nodeId))
+        .zadd(`${this.options.prefix}nodes`, 0, this.nodeId)
+        .exec()
+        .catch(() => undefined);
+      return;
+    }
     await this.redis
       .multi()
       .del(this.key(this.nodeId))

@@ -32,7 +32,10 @@ export interface SharedState {
   };
   start(): Promise<void>;
   ping(): Promise<void>;
-  close(): Promise<void>;
+  /** Takes over nodes that died (or stopped without a hand-over) before this one started. */
+  takeOverDeadNodes(): Promise<void>;
+  /** `release`: give the lease up (false when the whole deployment is going down). */
+  close(release?: boolean): Promise<void>;
 }
 
 export function connectSharedState(options: SharedStateOptions): SharedState {
@@ -88,11 +91,12 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
       }
       await lease.start();
     },
+    takeOverDeadNodes: () => lease.claimDead(),
     async ping() {
       await commands.ping();
     },
-    async close() {
-      await lease.stop();
+    async close(release = true) {
+      await lease.stop(release);
       for (const client of [commands, pub, sub]) client.disconnect();
     },
   };

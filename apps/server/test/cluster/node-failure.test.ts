@@ -181,4 +181,36 @@ describe.skipIf(!redisAvailable || !withDatabase)('node failure', () => {
     expect(bob.all('room:participant:left')).toEqual([]);
     console.log(`SIGTERM: drained and exited in ${drainMs} ms`);
   }, 30_000);
+
+  it('a restart of the whole deployment (its only node) keeps seats and calls', async () => {
+    prefix = redisPrefix('restart');
+    const env = { RECONNECT_GRACE_MS: '4000' };
+    const a = await node(env);
+    const alice = await user(a.url, 'Alice');
+    const bob = await user(a.url, 'Bob');
+    const carol = await user(a.url, 'Carol');
+    const dave = await user(a.url, 'Dave');
+    const roomId = (await alice.request('room:create', { name: 'Upgrade' })).room.id as string;
+    await bob.request('room:join', { roomId });
+    const { callId } = await carol.request('call:direct:invite', { toUserId: dave.user.id });
+    await dave.request('call:direct:accept', { callId });
+    a.signal('SIGTERM');
+    expect(await a.exited).toBe(0);
+
+    const a2 = await node(env);
+    const alice2 = await user(a2.url, 'Alice', alice);
+    const bob2 = await user(a2.url, 'Bob', bob);
+    const carol2 = await user(a2.url, 'Carol', carol);
+    const dave2 = await user(a2.url, 'Dave', dave);
+    await alice2.next('room:joined', (p) => p.room.id === roomId);
+    await bob2.next('room:joined', (p) => p.room.id === roomId);
+    await carol2.next('call:direct:state', (p) => p.callId === callId && p.state === 'accepted');
+    await dave2.next('call:direct:state', (p) => p.callId === callId && p.state === 'accepted');
+    // Past the old node's lease and well into the grace: still nobody has left.
+    await new Promise((r) => setTimeout(r, 2500));
+    await bob2.request('room:self:mute', { roomId, muted: true });
+    await alice2.next('room:participant:updated', (p) => p.participant.userId === bob.user.id);
+    expect(alice2.all('room:participant:left')).toEqual([]);
+    expect(carol2.all('call:direct:state').filter((p) => p.state === 'ended')).toEqual([]);
+  }, 40_000);
 });
