@@ -11,6 +11,7 @@ import { attachGateway, performEffects, type SignalingServer } from './gateway/s
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
+import { originGuard } from './http/origins';
 import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
 import { PrismaPersistence } from './persistence/prisma-persistence';
 import { SignalingService } from './signaling';
@@ -73,14 +74,11 @@ export async function buildApp(
 
   const metrics = createMetrics();
   const tokens = new AccessTokens(config.auth.jwtSecret, config.auth.accessTokenTtlSeconds);
+  const allowOrigin = originGuard(config.webOrigins, app.log);
   const io: SignalingServer = new SocketServer(app.server, {
     maxHttpBufferSize: config.signaling.maxHttpBufferBytes,
     cors: { origin: config.webOrigins, credentials: true },
-    // Browsers always send Origin; bots and apps send none and still need a token.
-    allowRequest: (req, callback) => {
-      const origin = req.headers.origin;
-      callback(null, origin === undefined || config.webOrigins.includes(origin));
-    },
+    allowRequest: (req, callback) => callback(null, allowOrigin(req.headers.origin)),
   });
   const persistence = new PrismaPersistence(db.prisma, { log: app.log });
   const signaling = new SignalingService({
@@ -114,7 +112,10 @@ export async function buildApp(
   app.decorate('ctx', { config, db, tokens, metrics, io, signaling, persistence });
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: false });
-  await app.register(cors, { origin: config.webOrigins, credentials: true });
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, allowOrigin(origin)),
+    credentials: true,
+  });
   registerErrorHandling(app);
 
   app.addHook('onResponse', async (request, reply) => {
