@@ -179,8 +179,10 @@ export interface AppPair {
 
 /** The server and the web app on 127.0.0.1 free ports, behind whatever proxy the test runs. */
 export async function startAppPair(options: {
-  webOrigin: string;
-  serverUrlForWeb: string;
+  /** WEB_ORIGIN; default: the web app's own URL. */
+  webOrigin?: string;
+  /** OPENWCALL_SERVER_URL; default: the server's URL. */
+  serverUrlForWeb?: string;
   serverEnv?: Record<string, string>;
 }): Promise<AppPair> {
   const [serverPort, webPort] = [await freePort(), await freePort()];
@@ -201,7 +203,7 @@ export async function startAppPair(options: {
         DATABASE_URL: '',
         DATA_DIR: 'memory://',
         JWT_SECRET: 'e2e-secret-0123456789-abcdefghijklmnopqr',
-        WEB_ORIGIN: options.webOrigin,
+        WEB_ORIGIN: options.webOrigin ?? webUrl,
         STUN_URLS: '',
         AUTH_RATE_LIMIT: 'off',
         SEED_DEMO_USERS: 'false',
@@ -214,7 +216,7 @@ export async function startAppPair(options: {
         ...process.env,
         PORT: String(webPort),
         HOSTNAME_BIND: '127.0.0.1',
-        OPENWCALL_SERVER_URL: options.serverUrlForWeb,
+        OPENWCALL_SERVER_URL: options.serverUrlForWeb ?? serverUrl,
         NEXT_TELEMETRY_DISABLED: '1',
       }),
     );
@@ -231,4 +233,61 @@ export async function startAppPair(options: {
 export function tempDir(label: string): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), `owc-${label}-`));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** coturn as a child process, serving the server's TURN_SECRET credentials on 127.0.0.1. */
+export async function startCoturn(
+  dir: string,
+  secret: string,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  // A relay port range of our own, so parallel runs do not collide.
+  const minPort = randomInt(20_000, 60_000);
+  const child = spawn(
+    'turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      '--use-auth-secret',
+      `--static-auth-secret=${secret}`,
+      '--realm=openwcall.test',
+      // Both relays sit on 127.0.0.1, so the relayed peers are loopback addresses.
+      '--allow-loopback-peers',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--fingerprint',
+      `--min-port=${minPort}`,
+      `--max-port=${minPort + 200}`,
+      `--pidfile=${join(dir, 'turnserver.pid')}`,
+      `--userdb=${join(dir, 'turndb')}`,
+      '--log-file=stdout',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+    if (process.env.E2E_VERBOSE) process.stdout.write(`[e2e coturn] ${c}`);
+  });
+  child.stderr?.on('data', (c: Buffer) => process.stderr.write(`[e2e coturn] ${c}`));
+  const deadline = Date.now() + 10_000;
+  while (!/Total General servers/i.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`coturn did not start: ${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `turn:127.0.0.1:${port}?transport=udp`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
