@@ -3,7 +3,7 @@
 # $variables stay. Usage: OPENWCALL_...=... deploy/render.sh deploy/openwcall.conf.template > out.conf
 set -eu
 template=${1:?usage: render.sh TEMPLATE}
-vars=$(grep -o '\${OPENWCALL_[A-Z_]*}' "$template" | sort -u | tr '\n' ' ')
+vars=$(grep -o '\${OPENWCALL_[A-Z0-9_]*}' "$template" | sort -u | tr '\n' ' ')
 for v in $vars; do
   name=${v#??}; name=${name%?}
   eval "value=\${$name:-}"
