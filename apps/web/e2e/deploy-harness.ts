@@ -21,9 +21,9 @@ function commandExists(name: string): boolean {
 }
 
 /** Why a root-and-tools test cannot run here ('' when it can). Under CI=true that is an error. */
-export function missingPrerequisite(tools: readonly string[]): string {
+export function missingPrerequisite(tools: readonly string[], { root = true } = {}): string {
   let reason = '';
-  if (process.getuid?.() !== 0) reason = 'needs root (network namespaces)';
+  if (root && process.getuid?.() !== 0) reason = 'needs root (network namespaces)';
   else {
     const missing = tools.filter((t) => !commandExists(t));
     if (missing.length > 0) reason = `missing ${missing.join(', ')} (apt-get install it)`;

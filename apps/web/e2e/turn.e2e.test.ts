@@ -22,7 +22,7 @@ import {
   waitConnected,
 } from './support';
 
-const prerequisite = skipReason || missingPrerequisite(['turnserver']);
+const prerequisite = skipReason || missingPrerequisite(['turnserver'], { root: false });
 const SECRET = 'e2e-turn-secret-0123456789';
 
 /** coturn's REST credentials (use-auth-secret): username `expiry:id`, HMAC-SHA1 of it. */
