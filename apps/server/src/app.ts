@@ -12,6 +12,7 @@ import { attachGateway, performEffects, type SignalingServer } from './gateway/s
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
+import { originGuard } from './http/origins';
 import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
@@ -93,17 +94,16 @@ export async function buildApp(
   if (shared) await shared.start();
   let draining = false;
   const addresses = new AddressCounter(config.signaling.maxSocketsPerIp, config.trustProxy);
+  const allowOrigin = originGuard(config.webOrigins, app.log);
   const io: SignalingServer = new SocketServer(app.server, {
     maxHttpBufferSize: config.signaling.maxHttpBufferBytes,
     ...(shared ? { adapter: shared.adapter } : {}),
     cors: { origin: config.webOrigins, credentials: true },
-    // Browsers always send Origin; bots and apps send none and still need a token.
     allowRequest: (req, callback) => {
       // A draining node takes no new sockets: clients retry and land on another node.
       if (draining) return callback('draining', false);
       if (!addresses.admits(req)) return callback('too many connections from this address', false);
-      const origin = req.headers.origin;
-      callback(null, origin === undefined || config.webOrigins.includes(origin));
+      callback(null, allowOrigin(req.headers.origin));
     },
   });
   const persistence = new PrismaPersistence(db.prisma, { log: app.log });
@@ -171,7 +171,10 @@ export async function buildApp(
   app.decorate('ctx', { config, db, tokens, metrics, io, signaling, persistence });
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: false });
-  await app.register(cors, { origin: config.webOrigins, credentials: true });
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, allowOrigin(origin)),
+    credentials: true,
+  });
   registerErrorHandling(app);
 
   app.addHook('onResponse', async (request, reply) => {

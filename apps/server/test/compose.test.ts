@@ -13,11 +13,25 @@ function composeCommand(): string[] | null {
 }
 
 describe('docker-compose.yml', () => {
-  it('declares postgres, server and web, wired to each other', () => {
-    const file = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
-    expect(Object.keys(file.services).sort()).toEqual(['postgres', 'server', 'web']);
-    expect(file.services.server.environment.DATABASE_URL).toContain('@postgres:5432');
-    expect(file.services.server.build.dockerfile).toBe('apps/server/Dockerfile');
+  it('declares postgres, redis, two server nodes behind the load balancer, and web', () => {
+    const file = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+    expect(Object.keys(file.services).sort()).toEqual([
+      'lb',
+      'postgres',
+      'redis',
+      'server-1',
+      'server-2',
+      'web',
+    ]);
+    for (const node of ['server-1', 'server-2']) {
+      expect(file.services[node].environment.DATABASE_URL).toContain('@postgres:5432');
+      expect(file.services[node].environment.REDIS_URL).toBe('redis://redis:6379');
+      expect(file.services[node].build.dockerfile).toBe('apps/server/Dockerfile');
+      expect(file.services[node].ports).toBeUndefined();
+    }
+    expect(file.services.lb.volumes[0]).toMatch(/^\.\/deploy\/nginx-lb\.conf:/);
+    expect(file.services.lb.environment.OPENWCALL_SERVER_NODE_1).toBe('server-1:4000');
+    expect(file.services.lb.environment.OPENWCALL_SERVER_NODE_2).toBe('server-2:4000');
     expect(file.services.web.build.dockerfile).toBe('apps/web/Dockerfile');
   });
 
@@ -32,6 +46,6 @@ describe('docker-compose.yml', () => {
       env: { ...process.env, JWT_SECRET: 'x'.repeat(40) },
       encoding: 'utf8',
     });
-    expect(out).toContain('postgres');
+    for (const service of ['postgres', 'redis', 'server-2', 'lb']) expect(out).toContain(service);
   });
 });

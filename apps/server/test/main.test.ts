@@ -51,6 +51,55 @@ describe('the server process (main.ts)', () => {
     expect(await proc.exited).toBe(0);
   }, 40_000);
 
+  it('refuses a browser origin not in WEB_ORIGIN and logs that origin once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'owc-main-'));
+    dirs.push(dataDir);
+    const proc = run({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      WEB_ORIGIN: 'http://localhost:3000',
+    });
+    child = proc.child;
+    let port: number | undefined;
+    for (let i = 0; i < 300 && !port; i++) {
+      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(proc.output());
+      if (m) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(port, proc.output()).toBeDefined();
+    const base = `http://127.0.0.1:${port}`;
+    const preflight = (origin: string) =>
+      fetch(`${base}/auth/login`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      }).then((r) => r.headers.get('access-control-allow-origin'));
+    const handshake = (origin: string) =>
+      fetch(`${base}/socket.io/?EIO=4&transport=polling`, { headers: { origin } }).then(
+        (r) => r.status,
+      );
+    const wrong = 'http://127.0.0.1:3000';
+    expect(await preflight(wrong)).toBeNull();
+    expect(await handshake(wrong)).toBe(403);
+    expect(await handshake(wrong)).toBe(403);
+    expect(await preflight('http://localhost:3000')).toBe('http://localhost:3000');
+    expect(await handshake('http://localhost:3000')).toBe(200);
+    // Log lines reach us through a pipe: wait for the warning, then count.
+    for (let i = 0; i < 50 && !proc.output().includes('not in WEB_ORIGIN'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const refused = proc
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { origin?: string; msg?: string })
+      .filter((line) => line.origin !== undefined);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.origin).toBe(wrong);
+    expect(refused[0]?.msg).toMatch(/not in WEB_ORIGIN/);
+  }, 40_000);
+
   it('refuses to start in production without JWT_SECRET', async () => {
     const proc = run({ NODE_ENV: 'production', PORT: '0' });
     child = proc.child;

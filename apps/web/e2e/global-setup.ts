@@ -19,11 +19,11 @@ const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '../..');
 const serverDir = join(repoRoot, 'apps/server');
 
-function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolvePort(port));
@@ -31,7 +31,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(url: string, child: ChildProcess, label: string, timeoutMs: number) {
+export async function waitFor(url: string, child: ChildProcess, label: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode}`);
@@ -46,7 +46,7 @@ async function waitFor(url: string, child: ChildProcess, label: string, timeoutM
   throw new Error(`${label} did not answer at ${url} within ${timeoutMs} ms`);
 }
 
-function start(
+export function start(
   label: string,
   command: string,
   args: string[],
@@ -71,7 +71,7 @@ function start(
   return child;
 }
 
-function stop(child: ChildProcess | undefined) {
+export function stop(child: ChildProcess | undefined) {
   if (!child?.pid || child.exitCode !== null) return;
   try {
     process.kill(-child.pid, 'SIGTERM');

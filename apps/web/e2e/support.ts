@@ -12,7 +12,7 @@ export const screenshotDir = resolve(
 );
 
 // ENVIRONMENT.md: flags that work on our machines; fake devices beep, so audio energy grows.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -83,11 +83,11 @@ export async function newPage(browser: Browser): Promise<{ context: BrowserConte
 }
 
 /** A new person with a fresh account, signed in and looking at the lobby. */
-export async function signUp(browser: Browser, name: string): Promise<Person> {
+export async function signUp(browser: Browser, name: string, url = webUrl): Promise<Person> {
   const { context, page } = await newPage(browser);
   const email = `${unique(name.toLowerCase().replace(/\W+/g, ''))}@example.test`;
   const password = 'correct horse battery';
-  await page.goto(webUrl);
+  await page.goto(url);
   await page.getByRole('button', { name: 'Register a new account' }).click();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Display name').fill(name);

@@ -43,6 +43,24 @@ export class AuthApi {
     return calls;
   }
 
+  /**
+   * A failed fetch looks the same whether the server is down or refused this page's origin
+   * (CORS). An opaque no-cors request tells them apart: it succeeds whenever the server answers.
+   */
+  private async unreachable(): Promise<AppError> {
+    const origin = globalThis.location?.origin;
+    try {
+      await this.fetchImpl(`${this.baseUrl}/health`, { mode: 'no-cors' });
+    } catch {
+      return new AppError('NETWORK');
+    }
+    return new AppError(
+      'ORIGIN_REFUSED',
+      `The server at ${this.baseUrl} refused this page's address (${origin ?? 'this origin'}). ` +
+        `Open the app at the address your operator set up, or add ${origin ?? 'it'} to the server's WEB_ORIGIN.`,
+    );
+  }
+
   private async call<S extends z.ZodType | null>(
     method: 'GET' | 'POST',
     path: string,
@@ -62,7 +80,7 @@ export class AuthApi {
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       });
     } catch {
-      throw new AppError('NETWORK');
+      throw await this.unreachable();
     }
     if (!response.ok) {
       const parsed = HttpErrorSchema.safeParse(await response.json().catch(() => null));

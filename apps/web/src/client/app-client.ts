@@ -8,13 +8,8 @@ import { AudioLevels } from '../media/audio-levels';
 import { Microphone } from '../media/microphone';
 import { WebAudioTones } from '../media/tones';
 import { RoomController } from '../room/room-controller';
-import {
-  browserPeerConnectionFactory,
-  buildIceServers,
-  type Logger,
-  Mesh,
-  type PeerSnapshot,
-} from '../rtc';
+import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import { HideIpSetting } from '../settings/hide-ip';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
@@ -69,7 +64,7 @@ export class Connection {
         localUserId: session.user?.id ?? '',
         scope,
         signaling: channel,
-        createPeerConnection: browserPeerConnectionFactory,
+        createPeerConnection: privacyAwareFactory(() => app.hideIp.getSnapshot()),
         iceServers: buildIceServers(
           this.signaling.getSnapshot().iceServers as RTCIceServer[],
           config.turn,
@@ -180,6 +175,7 @@ export class AppClient {
   readonly api: AuthApi;
   readonly session: Session;
   readonly notices = new Notices();
+  readonly hideIp = new HideIpSetting();
   readonly microphone: Microphone;
   readonly connection = new (class extends ExternalStore<Connection | null> {
     set(value: Connection | null) {

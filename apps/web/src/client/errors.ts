@@ -1,7 +1,13 @@
 import { ERROR_CATALOG, type ErrorCode, isErrorCode } from '@openwcall/shared';
 
 /** Codes the client itself produces besides the server's catalog. */
-export type ClientErrorCode = ErrorCode | 'TIMEOUT' | 'OFFLINE' | 'NETWORK' | 'MICROPHONE';
+export type ClientErrorCode =
+  | ErrorCode
+  | 'TIMEOUT'
+  | 'OFFLINE'
+  | 'NETWORK'
+  | 'ORIGIN_REFUSED'
+  | 'MICROPHONE';
 
 // Wording for a person in the middle of a call; the catalog's text is the fallback.
 const MESSAGES: Partial<Record<ClientErrorCode, string>> = {

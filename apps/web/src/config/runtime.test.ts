@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER_URL, META, readBrowserConfig, readServerEnvConfig } from './runtime';
+import {
+  DEFAULT_SERVER_URL,
+  META,
+  readBrowserConfig,
+  readServerEnvConfig,
+  SAME_ORIGIN,
+} from './runtime';
 
 function doc(meta: Record<string, string>) {
   return {
@@ -23,6 +29,14 @@ describe('runtime config', () => {
     expect(readBrowserConfig(doc({})).serverUrl).toBe(
       process.env.NEXT_PUBLIC_SERVER_URL || DEFAULT_SERVER_URL,
     );
+  });
+
+  it('same-origin resolves to the origin the page was opened on', () => {
+    const config = readBrowserConfig(
+      doc({ [META.serverUrl]: SAME_ORIGIN }),
+      'https://voice.example.test',
+    );
+    expect(config.serverUrl).toBe('https://voice.example.test');
   });
 
   it('prefers the runtime environment on the server', () => {

@@ -14,6 +14,13 @@ export interface RuntimeConfig {
 
 export const DEFAULT_SERVER_URL = 'http://localhost:4000';
 
+/**
+ * OPENWCALL_SERVER_URL=same-origin: a reverse proxy (deploy/nginx.conf) serves the server's
+ * routes and /socket.io/ next to the pages, so the browser talks to the origin it was opened on:
+ * no second port to open, no CORS, and one build works under any host name.
+ */
+export const SAME_ORIGIN = 'same-origin';
+
 export const META = {
   serverUrl: 'openwcall:server-url',
   turnUrl: 'openwcall:turn-url',
@@ -42,15 +49,17 @@ export function readServerEnvConfig(env: Record<string, string | undefined>): Ru
 }
 
 /** Browser side: reads the meta tags the layout rendered. */
-export function readBrowserConfig(doc: Pick<Document, 'querySelector'>): RuntimeConfig {
+export function readBrowserConfig(
+  doc: Pick<Document, 'querySelector'>,
+  pageOrigin: string | undefined = globalThis.location?.origin,
+): RuntimeConfig {
   const meta = (name: string) =>
     nonEmpty(doc.querySelector(`meta[name="${name}"]`)?.getAttribute('content'));
+  const configured =
+    meta(META.serverUrl) ?? nonEmpty(process.env.NEXT_PUBLIC_SERVER_URL) ?? DEFAULT_SERVER_URL;
+  const serverUrl = configured === SAME_ORIGIN && pageOrigin ? pageOrigin : configured;
   return {
-    serverUrl: (
-      meta(META.serverUrl) ??
-      nonEmpty(process.env.NEXT_PUBLIC_SERVER_URL) ??
-      DEFAULT_SERVER_URL
-    ).replace(/\/+$/, ''),
+    serverUrl: serverUrl.replace(/\/+$/, ''),
     turn: {
       url: meta(META.turnUrl) ?? nonEmpty(process.env.NEXT_PUBLIC_TURN_URL),
       username: meta(META.turnUser) ?? nonEmpty(process.env.NEXT_PUBLIC_TURN_USER),

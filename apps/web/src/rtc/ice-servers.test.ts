@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildIceServers } from './ice-servers';
+import { buildIceServers, hasTurnServer, withPrivacy } from './ice-servers';
 
 const stun = { urls: 'stun:stun.example.org:3478' };
 
@@ -24,5 +24,20 @@ describe('buildIceServers', () => {
         credential: 'secret',
       },
     ]);
+  });
+});
+
+describe('Hide my IP address', () => {
+  const turn = { urls: ['stun:s.test', 'turns:t.test:5349'], username: 'u', credential: 'p' };
+
+  it('asks for relay candidates only when on and a TURN server exists', () => {
+    expect(withPrivacy({ iceServers: [turn] }, true).iceTransportPolicy).toBe('relay');
+    expect(withPrivacy({ iceServers: [turn] }, false).iceTransportPolicy).toBeUndefined();
+  });
+
+  it('leaves the policy alone without TURN, where relay-only could never connect', () => {
+    const stunOnly = { iceServers: [{ urls: 'stun:s.test' }] };
+    expect(hasTurnServer(stunOnly.iceServers)).toBe(false);
+    expect(withPrivacy(stunOnly, true).iceTransportPolicy).toBeUndefined();
   });
 });

@@ -23,3 +23,19 @@ export function buildIceServers(
   if (turn.credential) server.credential = turn.credential;
   return [...fromServer, server];
 }
+
+/** Whether any of these servers is a TURN server (the only way to hide one's address). */
+export function hasTurnServer(servers: readonly RTCIceServer[]): boolean {
+  return servers.some((server) =>
+    (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => /^turns?:/i.test(url)),
+  );
+}
+
+/**
+ * The configuration for a new connection: relay candidates only when the person asked to hide
+ * their address and a TURN server exists (without one, 'relay' could never connect).
+ */
+export function withPrivacy(config: RTCConfiguration, hideIp: boolean): RTCConfiguration {
+  if (!hideIp || !hasTurnServer(config.iceServers ?? [])) return config;
+  return { ...config, iceTransportPolicy: 'relay' };
+}

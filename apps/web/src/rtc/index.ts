@@ -1,6 +1,6 @@
 // The call engine: framework-free WebRTC for rooms (full mesh) and direct calls.
 export { Emitter } from './emitter';
-export { buildIceServers, type StaticTurnConfig } from './ice-servers';
+export { buildIceServers, hasTurnServer, type StaticTurnConfig, withPrivacy } from './ice-servers';
 export {
   Mesh,
   type MeshEvents,
@@ -11,6 +11,7 @@ export {
 export {
   browserPeerConnectionFactory,
   consoleLogger,
+  privacyAwareFactory,
   silentLogger,
 } from './peer-connection-factory';
 export {

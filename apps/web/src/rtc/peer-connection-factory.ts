@@ -1,3 +1,4 @@
+import { withPrivacy } from './ice-servers';
 import type { Logger, PeerConnectionFactory } from './types';
 
 /**
@@ -6,6 +7,14 @@ import type { Logger, PeerConnectionFactory } from './types';
  */
 export const browserPeerConnectionFactory: PeerConnectionFactory = (config) =>
   new RTCPeerConnection(config);
+
+/** The browser factory, relay-only while `hideIp()` says so ("Hide my IP address"). */
+export function privacyAwareFactory(
+  hideIp: () => boolean,
+  inner: PeerConnectionFactory = browserPeerConnectionFactory,
+): PeerConnectionFactory {
+  return (config) => inner(withPrivacy(config, hideIp()));
+}
 
 export const consoleLogger: Logger = {
   debug: (message, context) => console.debug(`[rtc] ${message}`, context ?? ''),

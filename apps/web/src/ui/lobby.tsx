@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { formatDuration } from '../calls/direct-call';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
+import { PrivacySetting } from './privacy-setting';
 
 const STATUS_TEXT = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' } as const;
 
@@ -13,6 +14,7 @@ export function Lobby() {
       <People />
       <Rooms />
       <History />
+      <PrivacySetting />
     </main>
   );
 }

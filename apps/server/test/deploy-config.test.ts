@@ -1,0 +1,70 @@
+// The nginx configs under deploy/ render with deploy/render.sh and pass `nginx -t`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../../..');
+const nginx = ['nginx', '/usr/sbin/nginx'].find((c) => spawnSync(c, ['-v']).status === 0);
+if (!nginx && process.env.CI) throw new Error('CI needs nginx to check the deploy/ configs');
+if (!nginx) console.warn('nginx not installed: skipping the deploy/ config checks');
+
+function render(file: string, vars: Record<string, string>): string {
+  return execFileSync('sh', [join(root, 'deploy/render.sh'), join(root, file)], {
+    env: { ...process.env, ...vars },
+    encoding: 'utf8',
+  });
+}
+
+function nginxTest(site: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'owc-nginx-t-'));
+  try {
+    writeFileSync(join(dir, 'site.conf'), site);
+    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+      .map((t) => `${t}_temp_path ${join(dir, t)};`)
+      .join(' ');
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `pid ${dir}/pid; error_log ${dir}/error.log; events {} http { access_log off; ${temp} include ${dir}/site.conf; }\n`,
+    );
+    const out = spawnSync(
+      nginx as string,
+      ['-p', dir, '-e', `${dir}/error.log`, '-t', '-c', `${dir}/nginx.conf`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(out.status, out.stderr).toBe(0);
+    return out.stderr;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!nginx)('deploy/ nginx configs', () => {
+  it('render.sh refuses to render with a variable missing', () => {
+    const out = spawnSync(
+      'sh',
+      [join(root, 'deploy/render.sh'), join(root, 'deploy/nginx-lb.conf')],
+      {
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+      },
+    );
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toMatch(/OPENWCALL_\w+ is not set/);
+  });
+
+  it('the load balancer renders to a valid config with both nodes', () => {
+    const site = render('deploy/nginx-lb.conf', {
+      OPENWCALL_LB_LISTEN: '127.0.0.1:1',
+      OPENWCALL_SERVER_NODE_1: '127.0.0.1:2',
+      OPENWCALL_SERVER_NODE_2: '127.0.0.1:3',
+    });
+    expect(site.replace(/#.*$/gm, '')).not.toContain('${OPENWCALL');
+    expect(site).toMatch(/server 127\.0\.0\.1:2 [^;]*;\s+server 127\.0\.0\.1:3 /);
+    expect(site).not.toMatch(/ip_hash|hash |sticky/);
+    nginxTest(site);
+  });
+});

@@ -1,0 +1,150 @@
+// Issue 9 §5: the relay path against a real coturn using the server's TURN_SECRET credentials,
+// and "Hide my IP address" (relay candidates only, so peers never learn each other's address).
+import { createHmac } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AppPair,
+  missingPrerequisite,
+  startAppPair,
+  startCoturn,
+  tempDir,
+} from './deploy-harness';
+import {
+  closeAll,
+  expectAudioFlowing,
+  type Person,
+  recordTiming,
+  signUp,
+  skipReason,
+  unique,
+  useBrowser,
+  waitConnected,
+} from './support';
+
+const prerequisite = skipReason || missingPrerequisite(['turnserver'], { root: false });
+const SECRET = 'e2e-turn-secret-0123456789';
+
+/** coturn's REST credentials (use-auth-secret): username `expiry:id`, HMAC-SHA1 of it. */
+function credentials(expiresAt: number) {
+  const username = `${expiresAt}:e2e-probe`;
+  return { username, credential: createHmac('sha1', SECRET).update(username).digest('base64') };
+}
+
+/** Gathers relay candidates with the given TURN server; the gathering end orders the check. */
+function gatherRelay(page: Page, server: RTCIceServer) {
+  return page.evaluate(async (iceServer) => {
+    const pc = new RTCPeerConnection({ iceServers: [iceServer], iceTransportPolicy: 'relay' });
+    const types: string[] = [];
+    const errors: number[] = [];
+    pc.addEventListener('icecandidate', (e) => {
+      if (e.candidate?.type) types.push(e.candidate.type);
+    });
+    pc.addEventListener('icecandidateerror', (e) => errors.push(e.errorCode));
+    const done = new Promise<void>((resolve) => {
+      pc.addEventListener('icegatheringstatechange', () => {
+        if (pc.iceGatheringState === 'complete') resolve();
+      });
+    });
+    pc.addTransceiver('audio');
+    await pc.setLocalDescription(await pc.createOffer());
+    await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))]);
+    const complete = pc.iceGatheringState === 'complete';
+    pc.close();
+    return { types, errors, complete };
+  }, server);
+}
+
+/** Candidate types of every local and remote candidate the page's open connections know. */
+function candidateTypes(page: Page) {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter(
+      (pc) => pc.connectionState !== 'closed',
+    );
+    const local: string[] = [];
+    const remote: string[] = [];
+    for (const pc of pcs) {
+      (await pc.getStats()).forEach((r: { type: string; candidateType?: string }) => {
+        if (r.type === 'local-candidate') local.push(r.candidateType ?? '?');
+        if (r.type === 'remote-candidate') remote.push(r.candidateType ?? '?');
+      });
+    }
+    return { local, remote };
+  });
+}
+
+describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
+  const dir = tempDir('turn');
+  const browser = useBrowser();
+  let coturn: Awaited<ReturnType<typeof startCoturn>> | undefined;
+  let app: AppPair | undefined;
+  let webUrl = '';
+
+  beforeAll(async () => {
+    coturn = await startCoturn(dir.path, SECRET);
+    app = await startAppPair({
+      serverEnv: { TURN_URL: coturn.url, TURN_SECRET: SECRET, TURN_TTL_SECONDS: '3600' },
+    });
+    webUrl = app.webUrl;
+  });
+
+  afterAll(async () => {
+    app?.stop();
+    await coturn?.stop().catch(() => {});
+    dir.remove();
+  });
+
+  it('refuses expired credentials and accepts fresh ones', async () => {
+    const probe = await signUp(browser(), 'Probe', `${webUrl}/`);
+    const people = [probe];
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const url = coturn?.url ?? '';
+      const fresh = await gatherRelay(probe.page, { urls: url, ...credentials(now + 600) });
+      expect(fresh.types).toContain('relay');
+      const expired = await gatherRelay(probe.page, { urls: url, ...credentials(now - 60) });
+      expect(expired.complete).toBe(true);
+      expect(expired.types).toEqual([]);
+      expect(expired.errors).toContain(401);
+    } finally {
+      await closeAll(people);
+    }
+  });
+
+  it('with "Hide my IP address" two people connect over relays only and hear each other', async () => {
+    const people: Person[] = [];
+    try {
+      const ann = await signUp(browser(), 'Ann', `${webUrl}/`);
+      const ben = await signUp(browser(), 'Ben', `${webUrl}/`);
+      people.push(ann, ben);
+      for (const p of people) {
+        const box = p.page.getByRole('checkbox', { name: 'Hide my IP address' });
+        await box.check();
+        expect(await box.isChecked()).toBe(true);
+      }
+      const room = unique('Private');
+      await ann.page.getByLabel('Room name').fill(room);
+      await ann.page.getByRole('button', { name: 'Create room' }).click();
+      await ann.page.getByRole('heading', { name: room }).waitFor();
+      const t0 = Date.now();
+      await ben.page.getByRole('button', { name: `Join ${room}` }).click();
+      await waitConnected(ben.page, 1);
+      recordTiming('relay-only', { joinToConnectedMs: Date.now() - t0 });
+      await waitConnected(ann.page, 1);
+      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 1)));
+
+      for (const p of people) {
+        const { local, remote } = await candidateTypes(p.page);
+        expect(remote.length, `${p.name} knows remote candidates`).toBeGreaterThan(0);
+        expect(new Set(remote), `${p.name} learned only relay addresses`).toEqual(
+          new Set(['relay']),
+        );
+        expect(new Set(local), `${p.name} offered only relay addresses`).toEqual(
+          new Set(['relay']),
+        );
+      }
+    } finally {
+      await closeAll(people);
+    }
+  });
+});
