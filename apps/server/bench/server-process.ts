@@ -36,6 +36,8 @@ async function main() {
       RATE_EVENTS_PER_SEC: '1000000',
       RATE_EVENTS_BURST: '1000000',
       AUTH_TIMEOUT_MS: '600000',
+      RATE_FANOUT_PER_SEC: '1000000',
+      RATE_FANOUT_BURST: '1000000',
       // bench/cluster.ts: several of these processes as nodes of one deployment.
       ...(process.env.BENCH_REDIS_URL
         ? {

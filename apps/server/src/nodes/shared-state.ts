@@ -97,7 +97,8 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
     },
     async close(release = true) {
       await lease.stop(release);
-      for (const client of [commands, pub, sub]) client.disconnect();
+      // quit, not disconnect: replies still in flight settle instead of rejecting unheard.
+      await Promise.all([commands, pub, sub].map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
 }
