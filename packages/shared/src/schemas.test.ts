@@ -140,6 +140,30 @@ describe('client event payloads', () => {
     expect(create.safeParse({ name: 'x', maxParticipants: 2.5 }).success).toBe(false);
     expect(create.safeParse({ name: 'x'.repeat(65) }).success).toBe(false);
   });
+
+  it.each([
+    ['NUL', 'a\u0000b'],
+    ['escape', 'a\u001b[31mb'],
+    ['DEL', 'a\u007fb'],
+    ['C1', 'a\u0085b'],
+    ['newline inside', 'a\nb'],
+    ['lone high surrogate', 'a\ud800b'],
+    ['lone low surrogate', 'a\udc00'],
+  ])('room names and display names refuse a %s character', (_label, name) => {
+    const create = schemaOf('room:create').safeParse({ name });
+    expect(create.success).toBe(false);
+    expect(create.error?.issues[0]?.message).toMatch(/control characters/);
+    const register = RegisterBodySchema.safeParse({
+      email: 'a@b.co',
+      password: 'longenough',
+      displayName: name,
+    });
+    expect(register.success).toBe(false);
+  });
+
+  it('names keep non-ASCII letters and emoji', () => {
+    expect(schemaOf('room:create').parse({ name: 'Café 🎧 Ω' })).toEqual({ name: 'Café 🎧 Ω' });
+  });
 });
 
 describe('server events', () => {

@@ -35,7 +35,26 @@ export const IdSchema = z.string().min(1).max(LIMITS.idMax);
 
 export const EmailSchema = z.string().trim().max(LIMITS.emailMax).toLowerCase().pipe(z.email());
 
-export const DisplayNameSchema = z.string().trim().min(1).max(LIMITS.displayNameMax);
+/*
+ * Control characters (C0, DEL, C1) and lone UTF-16 surrogates in a name shown to others:
+ * PostgreSQL refuses NUL in text (Prisma P2039), and the others spoof or garble what other
+ * users see. Refused at the schema so such a name never reaches the database.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+
+/** A user-visible name: trimmed, 1..max characters, no control characters. */
+export function visibleText(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((value) => !UNPRINTABLE.test(value), {
+      message: 'Must not contain control characters.',
+    });
+}
+
+export const DisplayNameSchema = visibleText(LIMITS.displayNameMax);
 
 export const PublicUserSchema = z.object({ id: IdSchema, displayName: z.string() });
 export type PublicUser = z.infer<typeof PublicUserSchema>;
@@ -136,7 +155,7 @@ const Empty = z.object({});
 export const AuthHelloSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 export const PresenceSetSchema = z.strictObject({ status: SettablePresenceStatusSchema });
 export const RoomCreateSchema = z.strictObject({
-  name: z.string().trim().min(1).max(LIMITS.roomNameMax),
+  name: visibleText(LIMITS.roomNameMax),
   // The upper bound is the server's MAX_ROOM_PARTICIPANTS, checked by the server.
   maxParticipants: z.number().int().min(2).max(1000).optional(),
 });

@@ -98,7 +98,9 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
     async close(release = true) {
       await lease.stop(release);
       // quit, not disconnect: replies still in flight settle instead of rejecting unheard.
-      await Promise.all([commands, pub, sub].map((client) => client.quit().catch(() => client.disconnect())));
+      await Promise.all(
+        [commands, pub, sub].map((client) => client.quit().catch(() => client.disconnect())),
+      );
     },
   };
 }

@@ -1,17 +1,7 @@
 import type { PrismaClient } from '@openwcall/db';
 import type { PersistenceSink } from '../signaling';
+import { isTransientDbError } from './outage';
 import { WriteQueue, type WriteQueueOptions } from './write-queue';
-
-/**
- * Prisma codes for a constraint violated by the data itself: retrying cannot help.
- * Anything else (connection refused, timeouts, a dropped pool) is an outage and retried.
- */
-const PERMANENT_CODES = new Set(['P2002', 'P2003', 'P2025', 'P2000', 'P2011']);
-
-export function isTransientDbError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return !(typeof code === 'string' && PERMANENT_CODES.has(code));
-}
 
 /**
  * The database side of signaling: rooms, memberships, direct calls and moderation actions,
@@ -29,66 +19,84 @@ export class PrismaPersistence implements PersistenceSink {
   }
 
   roomCreated(r: Parameters<PersistenceSink['roomCreated']>[0]): void {
-    this.queue.push('roomCreated', () =>
-      this.prisma.room.upsert({
-        where: { id: r.roomId },
-        create: {
-          id: r.roomId,
-          name: r.name,
-          hostId: r.hostId,
-          maxParticipants: r.maxParticipants,
-          createdAt: r.createdAt,
-        },
-        update: {},
-      }),
+    this.queue.push(
+      'roomCreated',
+      () =>
+        this.prisma.room.upsert({
+          where: { id: r.roomId },
+          create: {
+            id: r.roomId,
+            name: r.name,
+            hostId: r.hostId,
+            maxParticipants: r.maxParticipants,
+            createdAt: r.createdAt,
+          },
+          update: {},
+        }),
+      `room:${r.roomId}`,
     );
   }
 
   roomClosed(r: Parameters<PersistenceSink['roomClosed']>[0]): void {
-    this.queue.push('roomClosed', () =>
-      this.prisma.room.updateMany({ where: { id: r.roomId }, data: { closedAt: r.closedAt } }),
+    this.queue.push(
+      'roomClosed',
+      () =>
+        this.prisma.room.updateMany({ where: { id: r.roomId }, data: { closedAt: r.closedAt } }),
+      `room:${r.roomId}`,
     );
   }
 
   membershipStarted(r: Parameters<PersistenceSink['membershipStarted']>[0]): void {
-    this.queue.push('membershipStarted', () =>
-      this.prisma.roomMembership.create({
-        data: { roomId: r.roomId, userId: r.userId, joinedAt: r.at },
-      }),
+    this.queue.push(
+      'membershipStarted',
+      () =>
+        this.prisma.roomMembership.create({
+          data: { roomId: r.roomId, userId: r.userId, joinedAt: r.at },
+        }),
+      `room:${r.roomId}`,
     );
   }
 
   membershipEnded(r: Parameters<PersistenceSink['membershipEnded']>[0]): void {
-    this.queue.push('membershipEnded', () =>
-      this.prisma.roomMembership.updateMany({
-        where: { roomId: r.roomId, userId: r.userId, leftAt: null },
-        data: { leftAt: r.at, leftReason: r.reason },
-      }),
+    this.queue.push(
+      'membershipEnded',
+      () =>
+        this.prisma.roomMembership.updateMany({
+          where: { roomId: r.roomId, userId: r.userId, leftAt: null },
+          data: { leftAt: r.at, leftReason: r.reason },
+        }),
+      `room:${r.roomId}`,
     );
   }
 
   callRinging(r: Parameters<PersistenceSink['callRinging']>[0]): void {
-    this.queue.push('callRinging', () =>
-      this.prisma.directCall.upsert({
-        where: { id: r.callId },
-        create: {
-          id: r.callId,
-          callerId: r.callerId,
-          calleeId: r.calleeId,
-          outcome: 'ringing',
-          ringingAt: r.startedAt,
-        },
-        update: {},
-      }),
+    this.queue.push(
+      'callRinging',
+      () =>
+        this.prisma.directCall.upsert({
+          where: { id: r.callId },
+          create: {
+            id: r.callId,
+            callerId: r.callerId,
+            calleeId: r.calleeId,
+            outcome: 'ringing',
+            ringingAt: r.startedAt,
+          },
+          update: {},
+        }),
+      `call:${r.callId}`,
     );
   }
 
   callUpdated(r: Parameters<PersistenceSink['callUpdated']>[0]): void {
-    this.queue.push('callUpdated', () =>
-      this.prisma.directCall.updateMany({
-        where: { id: r.callId },
-        data: { outcome: r.state, answeredAt: r.answeredAt, endedAt: r.endedAt },
-      }),
+    this.queue.push(
+      'callUpdated',
+      () =>
+        this.prisma.directCall.updateMany({
+          where: { id: r.callId },
+          data: { outcome: r.state, answeredAt: r.answeredAt, endedAt: r.endedAt },
+        }),
+      `call:${r.callId}`,
     );
   }
 
@@ -98,27 +106,34 @@ export class PrismaPersistence implements PersistenceSink {
     if (r.action === 'host-transferred') {
       const hostId = r.targetUserId;
       if (hostId !== null) {
-        this.queue.push('roomHostChanged', () =>
-          this.prisma.room.updateMany({ where: { id: r.roomId }, data: { hostId } }),
+        this.queue.push(
+          'roomHostChanged',
+          () => this.prisma.room.updateMany({ where: { id: r.roomId }, data: { hostId } }),
+          `room:${r.roomId}`,
         );
       }
       return;
     }
-    this.queue.push('moderation', () =>
-      this.prisma.moderationAction.create({
-        data: {
-          roomId: r.roomId,
-          actorId: r.byUserId,
-          targetId: r.targetUserId,
-          action: r.action,
-          createdAt: r.at,
-        },
-      }),
+    this.queue.push(
+      'moderation',
+      () =>
+        this.prisma.moderationAction.create({
+          data: {
+            roomId: r.roomId,
+            actorId: r.byUserId,
+            targetId: r.targetUserId,
+            action: r.action,
+            createdAt: r.at,
+          },
+        }),
+      `room:${r.roomId}`,
     );
     if (r.action === 'lock' || r.action === 'unlock') {
       const locked = r.action === 'lock';
-      this.queue.push('roomLocked', () =>
-        this.prisma.room.updateMany({ where: { id: r.roomId }, data: { locked } }),
+      this.queue.push(
+        'roomLocked',
+        () => this.prisma.room.updateMany({ where: { id: r.roomId }, data: { locked } }),
+        `room:${r.roomId}`,
       );
     }
   }

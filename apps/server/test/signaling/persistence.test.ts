@@ -4,6 +4,7 @@ import { createTestDatabase } from '@openwcall/db/testing';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
+import { PrismaPersistence } from '../../src/persistence/prisma-persistence';
 import { signedInClient, sleep, type TestClient } from '../support/clients';
 import { backends, json, TEST_JWT_SECRET, type TestServer, useTestServer } from '../support/server';
 
@@ -288,6 +289,129 @@ describe.each(backends)('persistence on %s', (backend) => {
       await target.dispose();
     }
   }, 60_000);
+
+  it('refuses a room name with NUL over the socket, and writes keep landing', async () => {
+    const alice = await signedInClient(server.url, 'Alice');
+    const bad = await alice.request('room:create', { name: 'evil\u0000room' });
+    expect(bad.ok).toBe(false);
+    expect(bad.error.code).toBe('VALIDATION_FAILED');
+    expect(bad.error.message).toMatch(/control characters/);
+    const { room } = await alice.request('room:create', { name: 'After the NUL' });
+    await idle();
+    expect(await prisma().room.findUnique({ where: { id: room.id } })).toMatchObject({
+      name: 'After the NUL',
+    });
+    expect(server.app.ctx.persistence.queue.length).toBe(0);
+    alice.close();
+  });
+
+  it('abandons a write the database refuses (unknown error code) and lands the next', async () => {
+    const alice = await signedInClient(server.url, 'Alice');
+    const errors: string[] = [];
+    // A sink on the server's real database, with short back-offs so the test is quick.
+    const sink = new PrismaPersistence(prisma(), {
+      baseDelayMs: 1,
+      maxDelayMs: 2,
+      maxAttempts: 3,
+      log: { warn: () => {}, error: (_o, msg) => errors.push(msg) },
+    });
+    const at = new Date();
+    const base = { hostId: alice.user.id, maxParticipants: 2, createdAt: at };
+    // The database itself refuses a NUL in text (what the schema now keeps out).
+    sink.roomCreated({ ...base, roomId: `nul-${Date.now()}`, name: 'a\u0000b' });
+    const goodId = `good-${Date.now()}`;
+    sink.roomCreated({ ...base, roomId: goodId, name: 'lands' });
+    await sink.queue.idle();
+    expect(await prisma().room.findUnique({ where: { id: goodId } })).toMatchObject({
+      name: 'lands',
+    });
+    expect(sink.queue.stats).toMatchObject({ applied: 1, dropped: 1, retried: 2 });
+    expect(errors).toEqual(['database write given up']);
+    alice.close();
+  });
+
+  it('overflow during an outage drops whole room chains: no orphan, no write refused', async () => {
+    const alice = await signedInClient(server.url, 'Alice');
+    const errors: Array<Record<string, unknown>> = [];
+    const sink = new PrismaPersistence(prisma(), {
+      maxLength: 20,
+      baseDelayMs: 1,
+      maxDelayMs: 5,
+      log: { warn: () => {}, error: (o) => errors.push(o as Record<string, unknown>) },
+    });
+    let down = true;
+    const push = sink.queue.push.bind(sink.queue);
+    sink.queue.push = (name, run, key) =>
+      push(name, () => (down ? Promise.reject(new Error('connect ECONNREFUSED')) : run()), key);
+    const tag = Date.now().toString(36);
+    const ids = Array.from({ length: 15 }, (_, i) => `chain-${tag}-${i}`);
+    for (const roomId of ids) {
+      const at = new Date();
+      sink.roomCreated({
+        roomId,
+        name: roomId,
+        hostId: alice.user.id,
+        maxParticipants: 2,
+        createdAt: at,
+      });
+      sink.membershipStarted({ roomId, userId: alice.user.id, at });
+      sink.membershipEnded({ roomId, userId: alice.user.id, at, reason: 'left' });
+      sink.roomClosed({ roomId, closedAt: at });
+    }
+    expect(sink.queue.length).toBeLessThanOrEqual(20);
+    down = false;
+    await sink.queue.idle();
+    const rooms = await prisma().room.findMany({ where: { id: { in: ids } } });
+    const memberships = await prisma().roomMembership.findMany({ where: { roomId: { in: ids } } });
+    // Whole chains: each room kept has its membership and close; the newest survive.
+    expect(rooms.length).toBeGreaterThan(0);
+    expect(memberships.map((m) => m.roomId).sort()).toEqual(rooms.map((r) => r.id).sort());
+    for (const r of rooms) expect(r.closedAt).toBeInstanceOf(Date);
+    expect(rooms.map((r) => r.id)).toContain(ids[14]);
+    expect(sink.queue.stats.applied).toBe(rooms.length * 4);
+    expect(sink.queue.stats.dropped).toBe((15 - rooms.length) * 4);
+    // Nothing failed on a foreign key: every error line is an overflow.
+    for (const e of errors) expect(e).toHaveProperty('key');
+    alice.close();
+  });
+
+  it('close() with the database down counts and logs every write not made', async () => {
+    // A real client pointed at a port nobody listens on: every write is refused.
+    const down = await openDatabase({ url: 'postgresql://postgres@127.0.0.1:1/none' });
+    const lines: Array<{ obj: Record<string, unknown>; msg: string }> = [];
+    const sink = new PrismaPersistence(down.prisma, {
+      log: {
+        warn: () => {},
+        error: (obj, msg) => lines.push({ obj: obj as Record<string, unknown>, msg }),
+      },
+    });
+    try {
+      const at = new Date();
+      sink.roomCreated({ roomId: 'r1', name: 'r', hostId: 'u', maxParticipants: 2, createdAt: at });
+      sink.membershipStarted({ roomId: 'r1', userId: 'u', at });
+      sink.membershipStarted({ roomId: 'r1', userId: 'v', at });
+      sink.callRinging({ callId: 'c1', callerId: 'u', calleeId: 'v', startedAt: at });
+      sink.callUpdated({
+        callId: 'c1',
+        state: 'ended',
+        startedAt: at,
+        answeredAt: at,
+        endedAt: at,
+      });
+      const started = performance.now();
+      expect(await sink.queue.close(500)).toEqual({ lost: 5 });
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(sink.queue.stats.dropped).toBe(5);
+      expect(sink.queue.stats.retried).toBeGreaterThan(1);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]?.obj).toMatchObject({
+        lost: 5,
+        jobs: { roomCreated: 1, membershipStarted: 2, callRinging: 1, callUpdated: 1 },
+      });
+    } finally {
+      await down.close();
+    }
+  }, 30_000);
 
   it('shuts down promptly with sockets still connected and flushes pending writes', async () => {
     const target = await createTestDatabase(backend);
