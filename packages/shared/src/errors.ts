@@ -21,6 +21,10 @@ export const ERROR_CATALOG = {
   CALL_NOT_FOUND: { status: 404, message: 'That call does not exist or has finished.' },
   CALL_NOT_RINGING: { status: 409, message: 'That call is no longer ringing.' },
   NOT_PEER: { status: 403, message: 'You are not connected to that person.' },
+  PEER_UNREACHABLE: {
+    status: 409,
+    message: 'That person is reconnecting; the signal was not delivered.',
+  },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong email or password.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },

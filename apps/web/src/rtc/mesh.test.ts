@@ -189,6 +189,34 @@ describe('Mesh', () => {
     expect(b2.pcs[0]?.remoteDescription).not.toBeNull();
   });
 
+  it('a rejoin re-offers on a connected session whose renegotiation answer was lost', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    const b = mesh('b');
+    a.mesh.participantJoined('b');
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    for (const pc of [...a.pcs, ...b.pcs]) pc.setConnectionState('connected');
+
+    // b renegotiates while a's socket is gone: the answer never comes back.
+    network.dropWhen = (signal) => signal.kind === 'answer';
+    b.mesh.restartIce();
+    await network.deliverAll();
+    expect(b.pcs[0]?.signalingState).toBe('have-local-offer');
+    // The old ICE path still carries media, so the session reports connected.
+    b.pcs[0]?.setConnectionState('disconnected');
+    b.pcs[0]?.setConnectionState('connected');
+    expect(b.mesh.getSnapshot().peers[0]?.state).toBe('connected');
+
+    network.dropWhen = null;
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    expect(b.pcs[0]?.ops).toContain('rollback');
+    expect(b.pcs[0]?.signalingState).toBe('stable');
+    expect(a.pcs[0]?.signalingState).toBe('stable');
+    expect(b.pcs).toHaveLength(1);
+  });
+
   it('publishes per-peer state and remote streams to subscribers', async () => {
     const { network, mesh } = setup();
     const a = mesh('a');

@@ -78,7 +78,7 @@ export class Mesh {
   /**
    * We joined (or re-joined after a reconnect): `participantIds` are the room's members as
    * `room:joined` lists them. We offer to each one we have no session with, restart ICE on
-   * sessions that are not connected, and drop sessions of users no longer listed.
+   * sessions that are not connected or whose offer went unanswered, and drop sessions of users no longer listed.
    */
   join(participantIds: readonly string[]): void {
     if (this.closed) return;
@@ -89,7 +89,9 @@ export class Mesh {
     for (const userId of others) {
       const existing = this.sessions.get(userId);
       if (!existing) this.addSession(userId, true);
-      else if (existing.state !== 'connected') existing.restartIce('rejoined');
+      else if (existing.state !== 'connected' || !existing.signalingStable) {
+        existing.restartIce('rejoined');
+      }
     }
     this.publish();
   }

@@ -282,8 +282,12 @@ export class FakeSignalingNetwork {
     };
   }
 
+  /** Signals matching this are recorded as sent but never delivered (a lost message). */
+  dropWhen: ((signal: OutgoingSignal & { readonly from: string }) => boolean) | null = null;
+
   sendFrom(from: string, signal: OutgoingSignal): void {
     this.sent.push({ ...signal, from });
+    if (this.dropWhen?.({ ...signal, from })) return;
     const { to, ...rest } = signal;
     this.queue.push({ to, signal: { ...rest, from } as IncomingSignal });
   }
