@@ -26,7 +26,7 @@ export interface MeshOptions {
   /** Passed to every PeerSession (timers and reconnect policy). */
   readonly session?: Pick<
     PeerSessionOptions,
-    'disconnectGraceMs' | 'restartTimeoutMs' | 'reconnectPolicy'
+    'disconnectGraceMs' | 'restartTimeoutMs' | 'reconnectPolicy' | 'unreachableRetryMs'
   >;
 }
 
@@ -62,6 +62,7 @@ export class Mesh {
   private readonly sessionUnsubscribes = new Map<string, Array<() => void>>();
   private readonly events = new Emitter<MeshEvents & { change: undefined }>();
   private readonly unsubscribeSignaling: () => void;
+  private readonly unsubscribeUnreachable: () => void;
   private localTrack: MediaStreamTrack | null;
   private muted = false;
   private sending = true;
@@ -73,6 +74,10 @@ export class Mesh {
     this.log = options.logger ?? silentLogger;
     this.localTrack = options.localTrack;
     this.unsubscribeSignaling = options.signaling.subscribe((signal) => this.handleSignal(signal));
+    this.unsubscribeUnreachable =
+      options.signaling.subscribeUnreachable?.((userId) =>
+        this.sessions.get(userId)?.retryUnreachable(),
+      ) ?? (() => {});
   }
 
   /**
@@ -181,6 +186,7 @@ export class Mesh {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribeSignaling();
+    this.unsubscribeUnreachable();
     for (const userId of [...this.sessions.keys()]) this.removeSession(userId);
     this.publish();
     this.events.clear();

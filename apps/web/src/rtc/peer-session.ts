@@ -39,6 +39,8 @@ export interface PeerSessionOptions {
   readonly restartTimeoutMs?: number;
   /** How long our own unanswered offer may wait before a colliding offer makes us re-send it. */
   readonly staleOfferMs?: number;
+  /** Delay before re-offering to a peer the server reported PEER_UNREACHABLE. */
+  readonly unreachableRetryMs?: number;
   readonly reconnectPolicy?: ReconnectPolicy;
   readonly logger?: Logger;
 }
@@ -86,6 +88,7 @@ export class PeerSession {
   private currentState: PeerState = 'new';
   private makingOffer = false;
   private offerSentAt = 0;
+  private unreachableTimer: ReturnType<typeof setTimeout> | null = null;
   private ignoreOffer = false;
   /** Until the first offer/answer exchange completes, a non-initiator does not offer. */
   private negotiated = false;
@@ -167,6 +170,19 @@ export class PeerSession {
    */
   get signalingStable(): boolean {
     return this.pc.signalingState === 'stable' || this.pc.signalingState === 'closed';
+  }
+
+  /**
+   * The server could not deliver one of our signals (the peer's socket is gone, within its
+   * reconnect grace). One retry is kept pending: restarting ICE rolls back whatever offer was
+   * lost and offers afresh; while the peer is still away the server says so again.
+   */
+  retryUnreachable(): void {
+    if (this.isClosed() || this.unreachableTimer !== null) return;
+    this.unreachableTimer = setTimeout(() => {
+      this.unreachableTimer = null;
+      this.restartIce('peer was unreachable');
+    }, this.options.unreachableRetryMs ?? 2_000);
   }
 
   /** Restarts ICE now (e.g. after the signaling connection came back). */
@@ -451,6 +467,8 @@ export class PeerSession {
     this.clearGrace();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);
+    if (this.unreachableTimer !== null) clearTimeout(this.unreachableTimer);
+    this.unreachableTimer = null;
     this.restartTimer = null;
     this.watchdogTimer = null;
   }
