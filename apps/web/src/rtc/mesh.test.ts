@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Mesh } from './mesh';
+import { Mesh, type MeshOptions } from './mesh';
 import {
   type FakePeerConnection,
   FakeSignalingNetwork,
@@ -13,7 +13,7 @@ import type { SignalScope } from './types';
 
 const room: SignalScope = { roomId: 'room-1' };
 
-function setup(scope: SignalScope = room) {
+function setup(scope: SignalScope = room, session: MeshOptions['session'] = {}) {
   const network = new FakeSignalingNetwork();
   const factory = fakePeerConnectionFactory();
   const pcsOf = new Map<string, FakePeerConnection[]>();
@@ -32,6 +32,7 @@ function setup(scope: SignalScope = room) {
         return pc;
       },
       iceServers: [],
+      session,
       localTrack: track,
       localStream: fakeStream(`stream-${userId}`),
     });
@@ -187,6 +188,55 @@ describe('Mesh', () => {
     expect(a.pcs[1]?.signalingState).toBe('stable');
     expect(b2.pcs[0]?.signalingState).toBe('stable');
     expect(b2.pcs[0]?.remoteDescription).not.toBeNull();
+  });
+
+  it('a rejoin re-offers on a connected session whose renegotiation answer was lost', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    const b = mesh('b');
+    a.mesh.participantJoined('b');
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    for (const pc of [...a.pcs, ...b.pcs]) pc.setConnectionState('connected');
+
+    // b renegotiates while a's socket is gone: the answer never comes back.
+    network.dropWhen = (signal) => signal.kind === 'answer';
+    b.mesh.restartIce();
+    await network.deliverAll();
+    expect(b.pcs[0]?.signalingState).toBe('have-local-offer');
+    // The old ICE path still carries media, so the session reports connected.
+    b.pcs[0]?.setConnectionState('disconnected');
+    b.pcs[0]?.setConnectionState('connected');
+    expect(b.mesh.getSnapshot().peers[0]?.state).toBe('connected');
+
+    network.dropWhen = null;
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    expect(b.pcs[0]?.ops).toContain('rollback');
+    expect(b.pcs[0]?.signalingState).toBe('stable');
+    expect(a.pcs[0]?.signalingState).toBe('stable');
+    expect(b.pcs).toHaveLength(1);
+  });
+
+  it('re-offers to a peer the server reported unreachable once it can be reached', async () => {
+    const { network, mesh } = setup(room, { unreachableRetryMs: 20 });
+    const a = mesh('a');
+    const b = mesh('b');
+    a.mesh.participantJoined('b');
+    network.dropWhen = (signal) => signal.from === 'b' && signal.kind === 'offer';
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    network.dropWhen = null;
+    expect(b.pcs[0]?.signalingState).toBe('have-local-offer');
+
+    network.reportUnreachable('b', 'a');
+    network.reportUnreachable('b', 'a'); // one per lost signal; a single retry follows
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await network.deliverAll();
+    expect(network.countSent('b', 'offer', 'a')).toBe(2);
+    expect(b.pcs[0]?.ops).toContain('rollback');
+    expect(b.pcs[0]?.signalingState).toBe('stable');
+    expect(a.pcs[0]?.signalingState).toBe('stable');
   });
 
   it('publishes per-peer state and remote streams to subscribers', async () => {

@@ -26,7 +26,7 @@ export interface MeshOptions {
   /** Passed to every PeerSession (timers and reconnect policy). */
   readonly session?: Pick<
     PeerSessionOptions,
-    'disconnectGraceMs' | 'restartTimeoutMs' | 'reconnectPolicy'
+    'disconnectGraceMs' | 'restartTimeoutMs' | 'reconnectPolicy' | 'unreachableRetryMs'
   >;
 }
 
@@ -62,6 +62,7 @@ export class Mesh {
   private readonly sessionUnsubscribes = new Map<string, Array<() => void>>();
   private readonly events = new Emitter<MeshEvents & { change: undefined }>();
   private readonly unsubscribeSignaling: () => void;
+  private readonly unsubscribeUnreachable: () => void;
   private localTrack: MediaStreamTrack | null;
   private muted = false;
   private sending = true;
@@ -73,12 +74,16 @@ export class Mesh {
     this.log = options.logger ?? silentLogger;
     this.localTrack = options.localTrack;
     this.unsubscribeSignaling = options.signaling.subscribe((signal) => this.handleSignal(signal));
+    this.unsubscribeUnreachable =
+      options.signaling.subscribeUnreachable?.((userId) =>
+        this.sessions.get(userId)?.retryUnreachable(),
+      ) ?? (() => {});
   }
 
   /**
    * We joined (or re-joined after a reconnect): `participantIds` are the room's members as
    * `room:joined` lists them. We offer to each one we have no session with, restart ICE on
-   * sessions that are not connected, and drop sessions of users no longer listed.
+   * sessions that are not connected or whose offer went unanswered, and drop sessions of users no longer listed.
    */
   join(participantIds: readonly string[]): void {
     if (this.closed) return;
@@ -89,7 +94,9 @@ export class Mesh {
     for (const userId of others) {
       const existing = this.sessions.get(userId);
       if (!existing) this.addSession(userId, true);
-      else if (existing.state !== 'connected') existing.restartIce('rejoined');
+      else if (existing.state !== 'connected' || !existing.signalingStable) {
+        existing.restartIce('rejoined');
+      }
     }
     this.publish();
   }
@@ -179,6 +186,7 @@ export class Mesh {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribeSignaling();
+    this.unsubscribeUnreachable();
     for (const userId of [...this.sessions.keys()]) this.removeSession(userId);
     this.publish();
     this.events.clear();

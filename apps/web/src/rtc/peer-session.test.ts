@@ -313,3 +313,44 @@ describe('PeerSession first connection', () => {
     a.session.close();
   });
 });
+
+describe('PeerSession with lost signals', () => {
+  it('rolls back an offer whose answer was lost before restarting ICE', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob');
+    const b = session('bob', 'alice', { initiator: false });
+    network.dropWhen = (signal) => signal.kind === 'answer';
+    await network.deliverAll();
+    expect(a.pc.signalingState).toBe('have-local-offer');
+
+    network.dropWhen = null;
+    a.session.restartIce('answer lost');
+    await network.deliverAll();
+    expect(a.pc.ops).toContain('rollback');
+    expect(a.pc.ops).toContain('setLocal:offer:restart');
+    expect(a.pc.signalingState).toBe('stable');
+    expect(b.pc.signalingState).toBe('stable');
+    expect(b.pc.remoteDescription?.sdp).toContain('restart');
+  });
+
+  it('the impolite side whose offer was lost re-sends it instead of ignoring restarts forever', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob'); // polite
+    const b = session('bob', 'alice', { initiator: false, staleOfferMs: 0 }); // impolite
+    await network.deliverAll();
+    a.pc.setConnectionState('connected');
+    b.pc.setConnectionState('connected');
+
+    network.dropWhen = (signal) => signal.from === 'bob' && signal.kind === 'offer';
+    b.session.restartIce('lost offer');
+    await network.deliverAll();
+    expect(b.pc.signalingState).toBe('have-local-offer');
+
+    network.dropWhen = null;
+    a.session.restartIce('peer silent');
+    await network.deliverAll();
+    expect(b.pc.signalingState).toBe('stable');
+    expect(a.pc.signalingState).toBe('stable');
+    expect(a.pc.remoteDescription?.sdp).toContain('restart');
+  });
+});

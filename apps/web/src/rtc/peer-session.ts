@@ -37,6 +37,10 @@ export interface PeerSessionOptions {
   readonly disconnectGraceMs?: number;
   /** An ICE restart that has not connected after this long counts as failed. */
   readonly restartTimeoutMs?: number;
+  /** How long our own unanswered offer may wait before a colliding offer makes us re-send it. */
+  readonly staleOfferMs?: number;
+  /** Delay before re-offering to a peer the server reported PEER_UNREACHABLE. */
+  readonly unreachableRetryMs?: number;
   readonly reconnectPolicy?: ReconnectPolicy;
   readonly logger?: Logger;
 }
@@ -83,6 +87,8 @@ export class PeerSession {
 
   private currentState: PeerState = 'new';
   private makingOffer = false;
+  private offerSentAt = 0;
+  private unreachableTimer: ReturnType<typeof setTimeout> | null = null;
   private ignoreOffer = false;
   /** Until the first offer/answer exchange completes, a non-initiator does not offer. */
   private negotiated = false;
@@ -158,6 +164,27 @@ export class PeerSession {
     if (track && (this.initiator || this.negotiated)) this.attachTrack(track);
   }
 
+  /**
+   * False while an offer waits for its answer: media may still flow, but a lost answer would
+   * leave the negotiation wedged, so a rejoin restarts such a session too.
+   */
+  get signalingStable(): boolean {
+    return this.pc.signalingState === 'stable' || this.pc.signalingState === 'closed';
+  }
+
+  /**
+   * The server could not deliver one of our signals (the peer's socket is gone, within its
+   * reconnect grace). One retry is kept pending: restarting ICE rolls back whatever offer was
+   * lost and offers afresh; while the peer is still away the server says so again.
+   */
+  retryUnreachable(): void {
+    if (this.isClosed() || this.unreachableTimer !== null) return;
+    this.unreachableTimer = setTimeout(() => {
+      this.unreachableTimer = null;
+      this.restartIce('peer was unreachable');
+    }, this.options.unreachableRetryMs ?? 2_000);
+  }
+
   /** Restarts ICE now (e.g. after the signaling connection came back). */
   restartIce(reason = 'requested'): void {
     if (this.isClosed()) return;
@@ -166,8 +193,25 @@ export class PeerSession {
       this.transition('reconnecting', reason);
     }
     this.lostAt ??= Date.now();
-    this.pc.restartIce();
     this.armWatchdog();
+    // restartIce() only fires negotiationneeded in `stable`: an offer whose answer was lost
+    // would keep the connection in have-local-offer forever, so roll it back first (as
+    // LiveKit's PCTransport does).
+    if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+      this.log.info('rolling back a pending local offer before the ICE restart', {
+        peer: this.remoteUserId,
+      });
+      this.pc
+        .setLocalDescription({ type: 'rollback' })
+        .catch((error: unknown) =>
+          this.log.warn('rollback failed', { peer: this.remoteUserId, error }),
+        )
+        .finally(() => {
+          if (!this.isClosed()) this.pc.restartIce();
+        });
+      return;
+    }
+    this.pc.restartIce();
   }
 
   /** Closes the connection; safe to call more than once. */
@@ -233,6 +277,7 @@ export class PeerSession {
         return;
       }
       if (this.currentState === 'new') this.transition('connecting', 'offer sent');
+      this.offerSentAt = Date.now();
       this.send({ kind: 'offer', sdp: description.sdp ?? '' });
     } catch (error) {
       this.log.warn('could not create an offer', { peer: this.remoteUserId, error });
@@ -257,6 +302,15 @@ export class PeerSession {
     this.ignoreOffer = !this.polite && offerCollision;
     if (this.ignoreOffer) {
       this.log.info('glare: ignoring the colliding offer (impolite)', { peer: this.remoteUserId });
+      // The polite side only yields when our offer reaches it; if that offer was lost, both
+      // ends would wait forever, so send a pending offer that has waited too long again (an
+      // offer still in flight, as in ordinary glare, is not duplicated).
+      const pending = this.pc.localDescription;
+      const stale = Date.now() - this.offerSentAt >= (this.options.staleOfferMs ?? 2_000);
+      if (!this.makingOffer && pending?.type === 'offer' && stale) {
+        this.offerSentAt = Date.now();
+        this.send({ kind: 'offer', sdp: pending.sdp ?? '' });
+      }
       return;
     }
     if (kind === 'answer' && this.pc.signalingState !== 'have-local-offer') {
@@ -413,6 +467,8 @@ export class PeerSession {
     this.clearGrace();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);
+    if (this.unreachableTimer !== null) clearTimeout(this.unreachableTimer);
+    this.unreachableTimer = null;
     this.restartTimer = null;
     this.watchdogTimer = null;
   }

@@ -39,6 +39,11 @@ export interface SignalingChannel {
   send(signal: OutgoingSignal): void;
   /** Returns the unsubscribe function. */
   subscribe(listener: (signal: IncomingSignal) => void): () => void;
+  /**
+   * `webrtc:signal:error` PEER_UNREACHABLE: the server could not deliver our signal to that
+   * user (their socket is gone, within the reconnect grace). Returns the unsubscribe function.
+   */
+  subscribeUnreachable?(listener: (userId: string) => void): () => void;
 }
 
 /**

@@ -59,5 +59,10 @@ export function createWebrtcChannel(client: Client): SignalingChannel {
         for (const unsubscribe of unsubscribes) unsubscribe();
       };
     },
+    subscribeUnreachable(listener: (userId: string) => void) {
+      return client.on(ServerEvent.SignalError, (p) => {
+        if (p.code === 'PEER_UNREACHABLE') listener(p.to);
+      });
+    },
   };
 }

@@ -266,6 +266,7 @@ export class FakeSignalingNetwork {
   readonly sent: Array<OutgoingSignal & { readonly from: string }> = [];
   private readonly queue: Array<{ to: string; signal: IncomingSignal }> = [];
   private readonly listeners = new Map<string, Set<(signal: IncomingSignal) => void>>();
+  private readonly unreachableListeners = new Map<string, Set<(userId: string) => void>>();
 
   channel(userId: string): SignalingChannel {
     return {
@@ -279,11 +280,29 @@ export class FakeSignalingNetwork {
         set.add(listener);
         return () => set.delete(listener);
       },
+      subscribeUnreachable: (listener) => {
+        let set = this.unreachableListeners.get(userId);
+        if (!set) {
+          set = new Set();
+          this.unreachableListeners.set(userId, set);
+        }
+        set.add(listener);
+        return () => set.delete(listener);
+      },
     };
   }
 
+  /** What the server does for a signal whose target socket is gone: tells the sender. */
+  reportUnreachable(sender: string, target: string): void {
+    for (const listener of [...(this.unreachableListeners.get(sender) ?? [])]) listener(target);
+  }
+
+  /** Signals matching this are recorded as sent but never delivered (a lost message). */
+  dropWhen: ((signal: OutgoingSignal & { readonly from: string }) => boolean) | null = null;
+
   sendFrom(from: string, signal: OutgoingSignal): void {
     this.sent.push({ ...signal, from });
+    if (this.dropWhen?.({ ...signal, from })) return;
     const { to, ...rest } = signal;
     this.queue.push({ to, signal: { ...rest, from } as IncomingSignal });
   }
