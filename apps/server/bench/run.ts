@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
 import { BENCH_JWT_SECRET } from './secret';
+import { printTable } from './table';
 
 /*
  * `pnpm bench`: our signaling server against a bare Socket.IO relay, on this machine, in
@@ -470,16 +471,6 @@ async function presenceBench() {
 
 // ---------------------------------------------------------------------------------------
 
-function printTable(title: string, header: string[], rows: string[][]) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(`\n${title}`);
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line(row));
-}
-
 async function main() {
   const started = Date.now();
   const cpus = os.cpus();
@@ -491,14 +482,24 @@ async function main() {
         .map((l) => l.toFixed(2))
         .join(' ')}`,
   );
-  const only = process.argv[2];
-  if (!only || only === 'relay') {
-    const servers = { ours: await spawnServer('ours'), bare: await spawnServer('bare') };
-    await relayBench(servers);
-    await Promise.all([servers.ours.stop(), servers.bare.stop()]);
-  }
-  if (!only || only === 'memory') await memoryBench();
-  if (!only || only === 'presence') await presenceBench();
+  // `pnpm bench [scenario...]`: all scenarios when none is named.
+  const scenarios: Record<string, () => Promise<void>> = {
+    relay: async () => {
+      const servers = { ours: await spawnServer('ours'), bare: await spawnServer('bare') };
+      await relayBench(servers);
+      await Promise.all([servers.ours.stop(), servers.bare.stop()]);
+    },
+    memory: memoryBench,
+    presence: presenceBench,
+    startup: () => import('./startup').then((m) => m.startupBench()),
+  };
+  const names = process.argv.slice(2).filter((a) => a !== '--');
+  const unknown = names.filter((n) => !(n in scenarios));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown scenario ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`,
+    );
+  for (const name of names.length > 0 ? names : Object.keys(scenarios)) await scenarios[name]?.();
   console.log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exit(0);
 }

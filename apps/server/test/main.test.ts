@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const serverDir = join(import.meta.dirname, '..');
-const tsx = join(serverDir, 'node_modules/.bin/tsx');
 
 function run(env: Record<string, string>) {
-  const child = spawn(tsx, ['src/main.ts'], {
+  // The production start: builds dist/ when stale, then runs it with source maps.
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: serverDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -53,7 +53,7 @@ export function start(
   cwd: string,
   env: NodeJS.ProcessEnv,
 ) {
-  // Own process group, so teardown stops the whole tree (next start, tsx's node child).
+  // Own process group, so teardown stops the whole tree (next start and its children).
   const child = spawn(command, args, {
     cwd,
     env,
@@ -102,9 +102,9 @@ export default async function setup(project: TestProject) {
   };
 
   try {
-    const tsx = join(serverDir, 'node_modules/.bin/tsx');
     children.push(
-      start('server', tsx, ['src/main.ts'], serverDir, {
+      // The production start (compiled, built on demand), as `pnpm start` runs it.
+      start('server', process.execPath, ['scripts/start.mjs'], serverDir, {
         ...process.env,
         NODE_ENV: 'test',
         PORT: String(serverPort),

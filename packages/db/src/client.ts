@@ -1,8 +1,12 @@
 // `@openwcall/db/client`: the one place that opens databases. Importing it connects to
 // nothing; drivers are loaded on demand so a Postgres deployment never loads PGlite's
 // WebAssembly and the other way round.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { PrismaClient } from './generated/prisma/client';
 import { applyMigrations, pgConnection, pgliteConnection } from './migrate';
 import { defaultPgliteDir } from './paths';
@@ -59,12 +63,20 @@ async function openPglite(dataDir: string | undefined, opts: DatabaseOptions): P
   const inMemory = dir.startsWith('memory://');
   // PGlite creates the data directory itself but not its parents.
   if (!inMemory) await mkdir(resolve(dir), { recursive: true });
+  // PGlite is a ~10 MB WebAssembly build of PostgreSQL. V8's optimising tier recompiles its
+  // hot functions and keeps both versions: ~60 MB more resident for no measurable gain on
+  // this server's small queries (README "Memory"). The baseline compiler alone is enough.
+  // Set before the module is compiled; it only concerns WebAssembly.
+  setFlagsFromString('--liftoff-only');
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('pglite-prisma-adapter'),
   ]);
   const started = Date.now();
-  const pglite = await PGlite.create(inMemory ? dir : resolve(dir));
+  const startParams = [...PGlite.defaultStartParams, ...pgliteMemorySettings];
+  if (!inMemory && !existsSync(join(resolve(dir), 'PG_VERSION')))
+    await initPgliteDir(resolve(dir), startParams);
+  const pglite = await PGlite.create(inMemory ? dir : resolve(dir), { startParams });
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   let closing: Promise<void> | undefined;
   opts.logger?.info(
@@ -88,4 +100,42 @@ async function openPglite(dataDir: string | undefined, opts: DatabaseOptions): P
       return closing;
     },
   };
+}
+
+/*
+ * PostgreSQL's defaults are sized for a server with many sessions; PGlite is one session in
+ * one process, and every buffer below lives in its WebAssembly memory, touched at start-up.
+ * Measured idle (README "Memory"): 128 MB shared_buffers alone is most of the embedded mode's
+ * cost. 16 MB of shared buffers still holds this schema's working set many times over; the
+ * operating system's page cache sits behind it for the data files.
+ */
+const pgliteMemorySettings = [
+  ['shared_buffers', '16MB'],
+  ['wal_buffers', '1MB'],
+  ['temp_buffers', '2MB'],
+  ['work_mem', '2MB'],
+  ['maintenance_work_mem', '16MB'],
+  ['max_connections', '5'],
+].flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+
+/** Creates a fresh data directory in a child process, so initdb's memory leaves with it. */
+function initPgliteDir(dataDir: string, startParams: string[]): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-initdb.mjs', import.meta.url));
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--liftoff-only', script, dataDir, JSON.stringify(startParams)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`PGlite initdb failed (${signal ?? code}): ${stderr.trim()}`)),
+    );
+  });
 }
