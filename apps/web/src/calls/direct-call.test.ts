@@ -122,6 +122,15 @@ describe('DirectCallController', () => {
     expect(s.network.countSent(ben.id, 'offer')).toBe(0);
   });
 
+  it('callee: a call the caller cancels says cancelled, as history does, not missed', () => {
+    const s = setup(ben);
+    s.client.emit(ServerEvent.CallIncoming, { callId: 'c1', from: ann });
+    s.client.emit(ServerEvent.CallState, { callId: 'c1', state: 'cancelled', peer: ann });
+    expect(s.controller.getSnapshot().phase).toBe('idle');
+    expect(s.notices.info).toHaveBeenCalledWith('Ann cancelled the call.');
+    expect(s.notices.info).not.toHaveBeenCalledWith(expect.stringMatching(/missed/i));
+  });
+
   it('callee: another tab answering stops this one ringing', () => {
     const s = setup(ben);
     s.client.emit(ServerEvent.CallIncoming, { callId: 'c1', from: ann });

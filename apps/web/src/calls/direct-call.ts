@@ -227,11 +227,8 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
         this.finish(view.phase === 'outgoing' ? `${name} declined the call.` : null);
         break;
       case 'cancelled':
-        this.finish(
-          view.phase === 'incoming'
-            ? `${name} cancelled the call (missed call).`
-            : 'Call cancelled.',
-        );
+        // Same word as the call history, which records this as "Cancelled".
+        this.finish(view.phase === 'incoming' ? `${name} cancelled the call.` : 'Call cancelled.');
         break;
       case 'missed':
         this.finish(

@@ -33,7 +33,44 @@ const MESSAGES: Partial<Record<ClientErrorCode, string>> = {
   MICROPHONE: 'Your microphone could not be opened. Check the browser permission.',
 };
 
+// How the forms label the fields the server names in a VALIDATION_FAILED message.
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Room name',
+  displayName: 'Display name',
+  email: 'Email',
+  password: 'Password',
+};
+
+/**
+ * The server words a field-level VALIDATION_FAILED as "<path>: <reason>"; the field and reason
+ * are what a form must show next to its input, not the generic catalog text.
+ */
+export function fieldError(
+  code: ClientErrorCode,
+  serverMessage: string | undefined,
+): { field: string; message: string } | null {
+  if (code !== 'VALIDATION_FAILED' || !serverMessage) return null;
+  const match = /^([A-Za-z0-9_.]+): (.+)$/s.exec(serverMessage.trim());
+  if (!match?.[1] || !match[2]) return null;
+  const field = match[1];
+  const label = FIELD_LABELS[field.split('.').pop() ?? field] ?? field;
+  return { field, message: `${label}: ${reason(match[2])}` };
+}
+
+// Zod's default size messages are written for developers; say them in a person's words.
+function reason(text: string): string {
+  const tooSmall = /^too small: expected string to have >=?\s*1 characters?/i;
+  if (tooSmall.test(text)) return 'must not be empty or only spaces.';
+  const atLeast = /expected string to have >=?\s*(\d+) characters/i.exec(text);
+  if (atLeast) return `must be at least ${atLeast[1]} characters.`;
+  const atMost = /expected string to have <=?\s*(\d+) characters/i.exec(text);
+  if (atMost) return `must be at most ${atMost[1]} characters.`;
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 export function humanMessage(code: ClientErrorCode, fallback?: string): string {
+  const field = fieldError(code, fallback);
+  if (field) return field.message;
   const own = MESSAGES[code];
   if (own) return own;
   if (isErrorCode(code)) return ERROR_CATALOG[code].message;
@@ -43,10 +80,13 @@ export function humanMessage(code: ClientErrorCode, fallback?: string): string {
 /** An error with a wire or client code and a message fit to show. */
 export class AppError extends Error {
   readonly code: ClientErrorCode;
+  /** The input a VALIDATION_FAILED names, so a form can mark it. */
+  readonly field: string | undefined;
   constructor(code: ClientErrorCode, serverMessage?: string) {
     super(humanMessage(code, serverMessage));
     this.name = 'AppError';
     this.code = code;
+    this.field = fieldError(code, serverMessage)?.field;
   }
 }
 

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { formatDuration } from '../calls/direct-call';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import { Avatar } from './avatar';
+import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
 import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
 
@@ -67,13 +68,33 @@ export function IncomingCallDialog() {
   const call = useStore(connection.call);
   const run = useAction();
   const acceptRef = useRef<HTMLButtonElement>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const ringing = call.phase === 'incoming' ? call.callId : null;
+  // useAction returns a new function each render; the key listener must not re-subscribe
+  // (and re-focus Accept) on every render, so it reads the latest decline through a ref.
+  const declineRef = useRef(() => {});
+  declineRef.current = () => void run(() => connection.call.decline());
   useEffect(() => {
+    if (!ringing) return;
+    // This component stays mounted between calls, so focus is moved for each new ring.
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     acceptRef.current?.focus();
-  }, []);
+    // On the document, not the dialog: Tab must be caught even once focus has left it.
+    const onKeyDown = (event: KeyboardEvent) => {
+      const dialog = dialogRef.current;
+      if (dialog && handleDialogKey(event, dialog)) declineRef.current();
+    };
+    document.addEventListener('keydown', onKeyDown, true);
+    return () => {
+      document.removeEventListener('keydown', onKeyDown, true);
+      if (previous?.isConnected) previous.focus();
+    };
+  }, [ringing]);
   if (call.phase !== 'incoming') return null;
   return (
     <div className="dialog-backdrop">
       <div
+        ref={dialogRef}
         role="dialog"
         aria-modal="true"
         aria-labelledby="incoming-heading"

@@ -2,6 +2,7 @@
 import type { CallHistoryEntry, PresenceEntry, RoomSummary } from '@openwcall/shared';
 import { type FormEvent, useState } from 'react';
 import { formatDuration } from '../calls/direct-call';
+import { AppError } from '../client/errors';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
 import { PrivacySetting } from './privacy-setting';
@@ -99,15 +100,21 @@ function Rooms() {
   const room = useStore(connection.room);
   const run = useAction();
   const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
   const joining = room.phase === 'joining';
 
   function create(event: FormEvent) {
     event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed) return;
+    setNameError(null);
+    // Sent as typed: the server's schema trims and says what is wrong with the name.
     void run(async () => {
-      await connection.room.create(trimmed);
-      setName('');
+      try {
+        await connection.room.create(name);
+        setName('');
+      } catch (error) {
+        if (error instanceof AppError && error.field === 'name') setNameError(error.message);
+        else throw error;
+      }
     });
   }
 
@@ -123,8 +130,18 @@ function Rooms() {
             required
             placeholder="e.g. Stand-up"
             value={name}
-            onChange={(e) => setName(e.target.value)}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'room-name-error' : undefined}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameError(null);
+            }}
           />
+          {nameError ? (
+            <small id="room-name-error" className="form-error" role="alert">
+              {nameError}
+            </small>
+          ) : null}
         </label>
         <button type="submit" className="button primary" disabled={joining}>
           Create room

@@ -128,7 +128,9 @@ function ParticipantTile({
     >
       <Avatar name={name} speaking={speaking && !muted} size="large" />
       <div className="tile-name">
-        {name}
+        <span className="tile-name-text" title={name}>
+          {name}
+        </span>
         {self ? <span className="muted"> (you)</span> : null}
       </div>
       <div className="tile-marks">
@@ -145,13 +147,13 @@ function ParticipantTile({
         <div className="tile-actions">
           <button
             type="button"
-            className="button small"
+            className="button small tile-action"
             onClick={onMute}
             disabled={participant.muted}
           >
             Mute {name}
           </button>
-          <button type="button" className="button small danger" onClick={onRemove}>
+          <button type="button" className="button small danger tile-action" onClick={onRemove}>
             Remove {name}
           </button>
         </div>
