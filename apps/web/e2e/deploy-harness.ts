@@ -171,6 +171,17 @@ ${temp}
   };
 }
 
+/** `next start` of the already-built web app on 127.0.0.1:port (wait for it with waitFor). */
+export function startWeb(port: number, serverUrlForWeb: string): ChildProcess {
+  return start('web', process.execPath, ['scripts/start.mjs'], join(repoRoot, 'apps/web'), {
+    ...process.env,
+    PORT: String(port),
+    HOSTNAME_BIND: '127.0.0.1',
+    OPENWCALL_SERVER_URL: serverUrlForWeb,
+    NEXT_TELEMETRY_DISABLED: '1',
+  });
+}
+
 export interface AppPair {
   readonly serverUrl: string;
   readonly webUrl: string;
@@ -211,15 +222,7 @@ export async function startAppPair(options: {
         ...options.serverEnv,
       }),
     );
-    children.push(
-      start('web', process.execPath, ['scripts/start.mjs'], join(repoRoot, 'apps/web'), {
-        ...process.env,
-        PORT: String(webPort),
-        HOSTNAME_BIND: '127.0.0.1',
-        OPENWCALL_SERVER_URL: options.serverUrlForWeb ?? serverUrl,
-        NEXT_TELEMETRY_DISABLED: '1',
-      }),
-    );
+    children.push(startWeb(webPort, options.serverUrlForWeb ?? serverUrl));
     const [server, web] = children as [ChildProcess, ChildProcess];
     await waitFor(`${serverUrl}/health`, server, 'server', 60_000);
     await waitFor(`${webUrl}/`, web, 'web app', 180_000);
