@@ -38,6 +38,22 @@ export interface SharedState {
   close(release?: boolean): Promise<void>;
 }
 
+/**
+ * The adapter fires publish/subscribe commands without handling their promises (the same
+ * pattern as socketio/socket.io-redis-emitter#139): one still in flight when the connection
+ * closes rejects unheard, and Node treats an unhandled rejection as fatal. Every command of
+ * the adapter's clients gets a handler that logs instead; callers that await still see it.
+ */
+function observeDiscardedReplies(client: Redis, log: SharedStateOptions['log']): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command, stream) => {
+    command.promise.catch((err: unknown) =>
+      log.warn({ err, command: command.name }, 'Redis adapter command failed'),
+    );
+    return send(command, stream);
+  }) as Redis['sendCommand'];
+}
+
 export function connectSharedState(options: SharedStateOptions): SharedState {
   const retryStrategy = (times: number) => Math.min(times * 100, 1000);
   const commands = new Redis(options.url, {
@@ -47,6 +63,7 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
   });
   const pub = new Redis(options.url, { retryStrategy });
   const sub = pub.duplicate();
+  for (const client of [pub, sub]) observeDiscardedReplies(client, options.log);
   let reported = false;
   for (const client of [commands, pub, sub]) {
     client.on('error', (err) => {
