@@ -61,7 +61,8 @@ export async function buildApp(
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
-    trustProxy: config.trustProxy,
+    // Fastify's overloads take each form separately, not the union.
+    ...(config.trustProxy === false ? {} : { trustProxy: config.trustProxy as number }),
     bodyLimit: 64 * 1024,
     // Socket.IO handles its own upgrade; keep Fastify from timing out idle sockets early.
     forceCloseConnections: true,

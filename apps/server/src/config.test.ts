@@ -45,3 +45,15 @@ describe('loadConfig with empty values', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(4000);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('takes false, a hop count or trusted CIDRs, and refuses true', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+  });
+});

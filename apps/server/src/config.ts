@@ -31,8 +31,29 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: int(4000, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Behind a reverse proxy, trust X-Forwarded-For for the client IP (login throttling). */
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Which X-Forwarded-For hops to believe for the client IP (per-IP limits): `false`, a hop
+   * count, or trusted addresses/CIDRs. `true` is refused: it would let any client pick its IP.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): false | number | string[] => {
+      const t = v.trim().toLowerCase();
+      if (['', 'false', '0', 'off', 'no'].includes(t)) return false;
+      if (/^\d+$/.test(t)) return Number(t);
+      if (['true', 'on', 'yes'].includes(t)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'TRUST_PROXY=true trusts every hop; give a hop count (e.g. 1) or proxy CIDRs',
+        });
+        return z.NEVER;
+      }
+      return t
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    }),
 
   DATABASE_URL: optionalString,
   /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is unset. */
@@ -96,7 +117,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
-  trustProxy: boolean;
+  /** false, a number of trusted hops, or trusted proxy addresses/CIDRs (Fastify's trustProxy). */
+  trustProxy: false | number | string[];
   database: { url: string | undefined; dataDir: string | undefined };
   seedDemoUsers: boolean;
   auth: {

@@ -31,6 +31,12 @@ export class AccessTokens {
 
   /** The user a token names, or UNAUTHENTICATED for an expired, forged or malformed one. */
   async verify(token: string): Promise<PublicUser> {
+    // base64url leaves low bits unused in the last character; jose ignores them, so a token
+    // with a changed last character would still verify. Only the canonical encoding passes.
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+      throw new AppError('UNAUTHENTICATED', 'Invalid token.');
+    }
     try {
       const { payload } = await jwtVerify(token, this.#key, {
         issuer: ISSUER,

@@ -41,7 +41,12 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      throw new AppError('UNAUTHENTICATED', 'Malformed refresh cookie.');
+    }
   }
   return undefined;
 }
@@ -105,8 +110,10 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
   app.post('/auth/login', async (request, reply) => {
     const body = parseBody(LoginBodySchema, request.body);
     if (rl.enabled) {
+      // Both counted before the slow verify: concurrent guesses must not all pass one check.
       const ipOk = loginPerIp.hit(request.ip);
-      if (!ipOk || !loginPerAccount.allowed(body.email)) {
+      const accountOk = loginPerAccount.hit(body.email);
+      if (!ipOk || !accountOk) {
         request.log.warn({ ip: request.ip }, 'login throttled');
         throw new AppError('RATE_LIMITED', 'Too many sign-in attempts; try again later.');
       }
@@ -114,10 +121,7 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
     const row = await db.prisma.user.findUnique({ where: { email: body.email } });
     // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
     const ok = await verifyPassword(row?.passwordHash ?? DUMMY_PASSWORD_HASH, body.password);
-    if (!row || !ok) {
-      if (rl.enabled) loginPerAccount.hit(body.email);
-      throw new AppError('INVALID_CREDENTIALS');
-    }
+    if (!row || !ok) throw new AppError('INVALID_CREDENTIALS');
     loginPerAccount.reset(body.email);
     const user = { id: row.id, displayName: row.displayName };
     return respond(reply, 200, user, await sessions.issue(user.id, meta(request)));

@@ -25,12 +25,6 @@ export class AttemptThrottle {
     return w.count <= this.limit;
   }
 
-  /** True when the key may make another attempt (does not count one). */
-  allowed(key: string): boolean {
-    const w = this.#windows.get(key);
-    return !w || w.resetAt <= this.now() || w.count < this.limit;
-  }
-
   reset(key: string) {
     this.#windows.delete(key);
   }
