@@ -13,6 +13,7 @@ import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
 import { originGuard } from './http/origins';
+import { trustFunction } from './http/trust-proxy';
 import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
@@ -61,8 +62,7 @@ export async function buildApp(
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
     },
-    // Fastify's overloads take each form separately, not the union.
-    ...(config.trustProxy === false ? {} : { trustProxy: config.trustProxy as number }),
+    trustProxy: trustFunction(config.trustProxy),
     bodyLimit: 64 * 1024,
     // Socket.IO handles its own upgrade; keep Fastify from timing out idle sockets early.
     forceCloseConnections: true,

@@ -1,26 +1,29 @@
 import type { IncomingMessage } from 'node:http';
+import { clientAddress, trustFunction } from '../http/trust-proxy';
 
 /**
  * Open sockets per client address on this node (MAX_SOCKETS_PER_IP), checked at the
- * handshake so one address cannot multiply the per-socket budgets. Behind a trusted proxy
- * the address is the last X-Forwarded-For entry: the one the proxy itself appended.
+ * handshake so one address cannot multiply the per-socket budgets. Behind trusted proxies
+ * (TRUST_PROXY) the address is read from X-Forwarded-For the way Fastify reads request.ip.
  */
 export class AddressCounter {
   private readonly open = new Map<string, number>();
 
+  private readonly trust: (addr: string, hop: number) => boolean;
+
   constructor(
     private readonly max: number,
-    private readonly trustProxy: boolean,
-  ) {}
+    trustProxy: false | number | string[],
+  ) {
+    this.trust = trustFunction(trustProxy);
+  }
 
   addressOf(req: IncomingMessage): string {
-    if (this.trustProxy) {
-      const forwarded = req.headers['x-forwarded-for'];
-      const chain = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
-      const last = chain[chain.length - 1]?.trim();
-      if (last) return last;
-    }
-    return req.socket.remoteAddress ?? 'unknown';
+    return clientAddress(
+      req.socket.remoteAddress ?? 'unknown',
+      req.headers['x-forwarded-for'],
+      this.trust,
+    );
   }
 
   admits(req: IncomingMessage): boolean {
