@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { type Database, seedDemoUsers } from '@openwcall/db';
@@ -14,7 +15,14 @@ import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
 import { originGuard } from './http/origins';
 import { trustFunction } from './http/trust-proxy';
-import { createMetrics, type Metrics, registerMetricsRoute } from './metrics/registry';
+import {
+  closeMetrics,
+  createMetrics,
+  createMetricsServer,
+  listenMetrics,
+  type Metrics,
+  registerMetricsRoute,
+} from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
 import { loadOpenState } from './persistence/restore-query';
@@ -32,6 +40,8 @@ export interface AppContext {
   db: Database;
   tokens: AccessTokens;
   metrics: Metrics;
+  /** The internal /metrics listener, when METRICS_PORT is set. */
+  metricsServer: Server | undefined;
   io: SignalingServer;
   signaling: SignalingService;
   persistence: PrismaPersistence;
@@ -169,7 +179,8 @@ export async function buildApp(
     metrics.calls.set({ state: 'accepted' }, counts.acceptedCalls);
     metrics.writeQueueLength.set(persistence.queue.length);
   });
-  app.decorate('ctx', { config, db, tokens, metrics, io, signaling, persistence });
+  const metricsServer = createMetricsServer(metrics, config.metrics);
+  app.decorate('ctx', { config, db, tokens, metrics, metricsServer, io, signaling, persistence });
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginResourcePolicy: false });
   await app.register(cors, {
@@ -187,7 +198,8 @@ export async function buildApp(
   });
 
   registerHealth(app, db, shared ? { redis: () => shared.ping() } : {});
-  registerMetricsRoute(app, metrics);
+  registerMetricsRoute(app, metrics, config.metrics);
+  if (metricsServer) app.addHook('onReady', () => listenMetrics(metricsServer, config.metrics));
   registerAuthRoutes(app, { config, db, tokens });
   registerCallHistory(app, { db, tokens });
 
@@ -216,6 +228,7 @@ export async function buildApp(
     await shared?.close(handOver);
   });
   app.addHook('onClose', async () => {
+    if (metricsServer) await closeMetrics(metricsServer);
     await persistence.queue.close();
     if (!options.db) await db.close();
   });

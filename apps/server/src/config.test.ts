@@ -57,3 +57,24 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig for /metrics', () => {
+  it('leaves /metrics off by default, the internal listener on 127.0.0.1', () => {
+    expect(loadConfig({}).metrics).toEqual({
+      token: undefined,
+      port: undefined,
+      host: '127.0.0.1',
+    });
+  });
+
+  it('reads METRICS_TOKEN, METRICS_PORT and METRICS_HOST, and refuses a short token', () => {
+    const config = loadConfig({
+      METRICS_TOKEN: 'm'.repeat(16),
+      METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.2',
+    });
+    expect(config.metrics).toEqual({ token: 'm'.repeat(16), port: 9464, host: '10.0.0.2' });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+  });
+});

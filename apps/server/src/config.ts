@@ -108,6 +108,14 @@ const EnvSchema = z.object({
   DEADLINE_POLL_MS: int(250, 10, 10_000),
   /** Embedded mode: seats and calls restored at start-up are held this long for their owners. */
   RESTART_GRACE_MS: int(60_000, 0, 3_600_000),
+
+  /** /metrics needs `Authorization: Bearer <this>`; with neither this nor METRICS_PORT it is off. */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  /** Serve /metrics on its own listener (METRICS_HOST:METRICS_PORT), never on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -168,6 +176,7 @@ export interface Config {
     deadlinePollMs: number;
   };
   restartGraceMs: number;
+  metrics: { token: string | undefined; port: number | undefined; host: string };
 }
 
 export class ConfigError extends Error {}
@@ -244,5 +253,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadlinePollMs: e.DEADLINE_POLL_MS,
     },
     restartGraceMs: e.RESTART_GRACE_MS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
   };
 }

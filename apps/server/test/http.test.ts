@@ -6,6 +6,7 @@ import {
   newUser,
   register,
   TEST_JWT_SECRET,
+  TEST_METRICS_TOKEN,
   useTestServer,
 } from './support/server';
 
@@ -230,7 +231,9 @@ describe.each(backends)('HTTP API on %s', (backend) => {
     });
 
     it('GET /metrics serves Prometheus text', async () => {
-      const res = await fetch(`${server.url}/metrics`);
+      const res = await fetch(`${server.url}/metrics`, {
+        headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+      });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('openwcall_http_requests_total');
     });

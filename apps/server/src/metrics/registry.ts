@@ -1,5 +1,9 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Config } from '../config';
+import { AppError } from '../errors';
 
 /**
  * Prometheus metrics of one server instance. A registry per app (not prom-client's global
@@ -73,10 +77,87 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics) {
-  app.get('/metrics', async (_request, reply) => {
-    await Promise.all(metrics.beforeScrape.map((refresh) => refresh()));
+async function scrape(metrics: Metrics): Promise<string> {
+  await Promise.all(metrics.beforeScrape.map((refresh) => refresh()));
+  return metrics.registry.metrics();
+}
+
+/** Hashing first gives timingSafeEqual equal lengths and hides the token's length. */
+function bearerMatches(header: string | undefined, token: string | undefined): boolean {
+  if (token === undefined) return true;
+  if (!header?.startsWith('Bearer ')) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header.slice('Bearer '.length)), digest(token));
+}
+
+const NO_TOKEN = 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.';
+
+/**
+ * /metrics on the main (public) port only behind METRICS_TOKEN, and never when METRICS_PORT
+ * moves it to an internal listener. With neither, the route does not exist (404): an
+ * operator has to choose, so a scrape is never open to the internet by default.
+ */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  metrics: Metrics,
+  exposure: Config['metrics'],
+) {
+  if (exposure.port !== undefined || exposure.token === undefined) return;
+  app.get('/metrics', async (request, reply) => {
+    if (!bearerMatches(request.headers.authorization, exposure.token)) {
+      throw new AppError('UNAUTHENTICATED', NO_TOKEN);
+    }
     reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return scrape(metrics);
+  });
+}
+
+/**
+ * The internal listener for METRICS_PORT (undefined without it): a bare HTTP server that
+ * answers GET /metrics (still behind METRICS_TOKEN when that is set too) and 404 to anything
+ * else. Not listening yet; see `listenMetrics`.
+ */
+export function createMetricsServer(
+  metrics: Metrics,
+  { port, token }: Config['metrics'],
+): Server | undefined {
+  if (port === undefined) return undefined;
+  return createServer((request, response) => {
+    const send = (status: number, type: string, body: string) => {
+      response.writeHead(status, { 'content-type': type }).end(body);
+    };
+    const fail = (err: AppError) =>
+      send(err.status, 'application/json; charset=utf-8', JSON.stringify({ error: err.toBody() }));
+    const path = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET' || path !== '/metrics') {
+      return fail(new AppError('NOT_FOUND', `No route ${request.method} ${path}`));
+    }
+    if (!bearerMatches(request.headers.authorization, token)) {
+      return fail(new AppError('UNAUTHENTICATED', NO_TOKEN));
+    }
+    scrape(metrics).then(
+      (text) => send(200, metrics.registry.contentType, text),
+      () => fail(new AppError('INTERNAL')),
+    );
+  });
+}
+
+/** Resolves once listening, rejects (port taken, bad host) so start-up fails loudly. */
+export function listenMetrics(server: Server, { port, host }: Config['metrics']): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export function closeMetrics(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Prometheus keeps its connection alive between scrapes; close() alone would wait for it.
+    server.closeAllConnections();
   });
 }

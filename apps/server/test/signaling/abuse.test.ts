@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { io as connect, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { signedInClient, sleep, TestClient } from '../support/clients';
-import { backends, json, useTestServer } from '../support/server';
+import { backends, json, metricsText, useTestServer } from '../support/server';
 
 /*
  * Hostile clients against a real server: malformed payloads (property-based), floods,
@@ -59,10 +59,6 @@ async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition
 async function health(url: string) {
   const res = await fetch(`${url}/health`);
   return { status: res.status, body: await json(res) };
-}
-
-async function metricsText(url: string) {
-  return (await fetch(`${url}/metrics`)).text();
 }
 
 function metricValue(text: string, name: string, labels: string): number {

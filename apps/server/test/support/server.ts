@@ -10,6 +10,17 @@ export type Backend = ReturnType<typeof databaseBackends>[number];
 export const backends = databaseBackends();
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+/** Test servers serve /metrics on their main port behind this token (pass '' to unset it). */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
+/** A scrape of a test server's /metrics, with the test token. */
+export async function metricsText(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status} ${await res.text()}`);
+  return res.text();
+}
 
 export interface TestServer {
   app: FastifyInstance;
@@ -38,6 +49,7 @@ export async function startServer(
     SEED_DEMO_USERS: 'false',
     STUN_URLS: '',
     HOST: '127.0.0.1',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...(target.url ? { DATABASE_URL: target.url } : {}),
     ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}),
     ...env,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signedInClient, type TestClient } from '../support/clients';
-import { backends, useTestServer } from '../support/server';
+import { backends, metricsText, useTestServer } from '../support/server';
 import { SignaledPeer, type SignalScope } from '../support/webrtc-peer';
 
 /*
@@ -56,7 +56,7 @@ describe.each(backends)('WebRTC through the signaling server on %s', (backend) =
     const { connectedMs } = await talk(guest, host, { roomId: room.id });
     expect(connectedMs).toBeLessThan(20_000);
 
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await metricsText(server.url);
     expect(relayedCount(metrics, 'webrtc:offer')).toBeGreaterThanOrEqual(1);
     expect(relayedCount(metrics, 'webrtc:answer')).toBeGreaterThanOrEqual(1);
     expect(relayedCount(metrics, 'webrtc:ice')).toBeGreaterThanOrEqual(1);
