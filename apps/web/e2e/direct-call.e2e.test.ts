@@ -78,12 +78,35 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
     await incomingDialog(finn.page, 'Eve').waitFor({ state: 'detached' });
   });
 
+  it('keeps Tab inside the incoming-call dialog and declines on Escape', async () => {
+    await eve.page.getByRole('button', { name: 'Call Finn' }).click();
+    const dialog = incomingDialog(finn.page, 'Eve');
+    await dialog.getByRole('button', { name: 'Accept' }).waitFor();
+    const focused = () =>
+      finn.page.evaluate(() => {
+        const active = document.activeElement;
+        return active?.closest('[role="dialog"]') ? (active.textContent ?? '') : 'outside';
+      });
+    expect(await focused()).toBe('Accept');
+    const seen: string[] = [];
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await finn.page.keyboard.press(key);
+      seen.push(await focused());
+    }
+    expect(seen).toEqual(['Decline', 'Accept', 'Decline', 'Accept', 'Decline']);
+    await finn.page.keyboard.press('Escape');
+    await eve.page.getByText('Finn declined the call.').waitFor();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('stops the callee ringing when the caller cancels', async () => {
     await eve.page.getByRole('button', { name: 'Call Finn' }).click();
     await incomingDialog(finn.page, 'Eve').waitFor();
     await eve.page.getByRole('button', { name: 'Cancel' }).click();
     await incomingDialog(finn.page, 'Eve').waitFor({ state: 'detached' });
-    await finn.page.getByText('Eve cancelled the call', { exact: false }).waitFor();
+    // Worded as the history records it ("Cancelled"), not as a missed call.
+    await finn.page.getByText('Eve cancelled the call.', { exact: true }).waitFor();
+    expect(await finn.page.getByText('(missed call)').count()).toBe(0);
     await eve.page.getByRole('heading', { name: 'People' }).waitFor();
   });
 
