@@ -5,9 +5,8 @@ import { createTestDatabase } from '@openwcall/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { REDIS_TEST_URL, redisPrefix } from './redis';
-import { TEST_JWT_SECRET } from './server';
+import { testConfig } from './server';
 
 /*
  * Several server nodes in this process, on one Redis prefix and one database, as a
@@ -33,15 +32,7 @@ export async function startCluster(
   const apps: FastifyInstance[] = [];
   const urls: string[] = [];
   for (let i = 0; i < nodes; i++) {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      JWT_SECRET: TEST_JWT_SECRET,
-      AUTH_RATE_LIMIT: 'off',
-      RECONNECT_GRACE_MS: '0',
-      SEED_DEMO_USERS: 'false',
-      STUN_URLS: '',
-      HOST: '127.0.0.1',
+    const config = testConfig({
       REDIS_URL: REDIS_TEST_URL,
       REDIS_PREFIX: prefix,
       DEADLINE_POLL_MS: '50',

@@ -30,6 +30,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The configuration every test server starts from; `env` overrides it. */
+export function testConfig(env: Record<string, string>) {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    AUTH_RATE_LIMIT: 'off',
+    RECONNECT_GRACE_MS: '0',
+    SEED_DEMO_USERS: 'false',
+    STUN_URLS: '',
+    HOST: '127.0.0.1',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
+    ...env,
+  });
+}
+
 /**
  * A real server listening on a free port, on a brand-new database of the given kind.
  * `env` overrides the test defaults (which switch auth throttling off and the
@@ -40,16 +56,7 @@ export async function startServer(
   env: Record<string, string> = {},
 ): Promise<TestServer> {
   const target = await createTestDatabase(backend);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: TEST_JWT_SECRET,
-    AUTH_RATE_LIMIT: 'off',
-    RECONNECT_GRACE_MS: '0',
-    SEED_DEMO_USERS: 'false',
-    STUN_URLS: '',
-    HOST: '127.0.0.1',
-    METRICS_TOKEN: TEST_METRICS_TOKEN,
+  const config = testConfig({
     ...(target.url ? { DATABASE_URL: target.url } : {}),
     ...(target.dataDir ? { DATA_DIR: target.dataDir } : {}),
     ...env,
