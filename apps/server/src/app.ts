@@ -200,7 +200,12 @@ export async function buildApp(
   registerHealth(app, db, shared ? { redis: () => shared.ping() } : {});
   registerMetricsRoute(app, metrics, config.metrics);
   if (metricsServer) app.addHook('onReady', () => listenMetrics(metricsServer, config.metrics));
-  registerAuthRoutes(app, { config, db, tokens });
+  registerAuthRoutes(app, {
+    config,
+    db,
+    tokens,
+    ...(shared ? { throttles: shared.throttles } : {}),
+  });
   registerCallHistory(app, { db, tokens });
 
   // preClose, not onClose: Fastify closes the HTTP server before its onClose hooks, and that

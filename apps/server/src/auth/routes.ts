@@ -18,7 +18,7 @@ import { AppError } from '../errors';
 import { parseBody } from '../http/validation';
 import type { AccessTokens } from './access-token';
 import { RefreshSessions } from './refresh-sessions';
-import { AttemptThrottle } from './throttle';
+import { localThrottles, type ThrottleFactory } from './throttle';
 
 export const REFRESH_COOKIE = 'owc_refresh';
 
@@ -26,6 +26,8 @@ export interface AuthDeps {
   config: Config;
   db: Database;
   tokens: AccessTokens;
+  /** Where attempts are counted: this node (default) or Redis, shared by every node. */
+  throttles?: ThrottleFactory;
 }
 
 /** Reads `Authorization: Bearer <jwt>` and returns its user, or throws UNAUTHENTICATED. */
@@ -51,13 +53,16 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }: AuthDeps) {
+export function registerAuthRoutes(
+  app: FastifyInstance,
+  { config, db, tokens, throttles = localThrottles }: AuthDeps,
+) {
   const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays);
   const rl = config.auth.rateLimit;
   const windowMs = rl.windowSeconds * 1000;
-  const loginPerIp = new AttemptThrottle(rl.loginPerIp, windowMs);
-  const loginPerAccount = new AttemptThrottle(rl.loginPerAccount, windowMs);
-  const registerPerIp = new AttemptThrottle(rl.registerPerIp, windowMs);
+  const loginPerIp = throttles('login-ip', rl.loginPerIp, windowMs);
+  const loginPerAccount = throttles('login-account', rl.loginPerAccount, windowMs);
+  const registerPerIp = throttles('register-ip', rl.registerPerIp, windowMs);
   const secureCookie = config.env === 'production';
 
   const meta = (request: FastifyRequest) => ({
@@ -90,7 +95,7 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
   }
 
   app.post('/auth/register', async (request, reply) => {
-    if (rl.enabled && !registerPerIp.hit(request.ip)) throw new AppError('RATE_LIMITED');
+    if (rl.enabled && !(await registerPerIp.hit(request.ip))) throw new AppError('RATE_LIMITED');
     const body = parseBody(RegisterBodySchema, request.body);
     const passwordHash = await hashPassword(body.password);
     let user: PublicUser;
@@ -111,8 +116,10 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
     const body = parseBody(LoginBodySchema, request.body);
     if (rl.enabled) {
       // Both counted before the slow verify: concurrent guesses must not all pass one check.
-      const ipOk = loginPerIp.hit(request.ip);
-      const accountOk = loginPerAccount.hit(body.email);
+      const [ipOk, accountOk] = await Promise.all([
+        loginPerIp.hit(request.ip),
+        loginPerAccount.hit(body.email),
+      ]);
       if (!ipOk || !accountOk) {
         request.log.warn({ ip: request.ip }, 'login throttled');
         throw new AppError('RATE_LIMITED', 'Too many sign-in attempts; try again later.');
@@ -122,7 +129,7 @@ export function registerAuthRoutes(app: FastifyInstance, { config, db, tokens }:
     // Verify against a dummy hash for unknown emails so timing does not reveal accounts.
     const ok = await verifyPassword(row?.passwordHash ?? DUMMY_PASSWORD_HASH, body.password);
     if (!row || !ok) throw new AppError('INVALID_CREDENTIALS');
-    loginPerAccount.reset(body.email);
+    await loginPerAccount.reset(body.email);
     const user = { id: row.id, displayName: row.displayName };
     return respond(reply, 200, user, await sessions.issue(user.id, meta(request)));
   });

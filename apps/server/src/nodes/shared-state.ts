@@ -1,5 +1,6 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import { redisThrottles, type ThrottleFactory } from '../auth/throttle';
 import { RedisStore } from '../store/redis-store';
 import { NodeLease } from './node-lease';
 
@@ -25,6 +26,8 @@ export interface SharedState {
   readonly store: RedisStore;
   readonly lease: NodeLease;
   readonly adapter: ReturnType<typeof createAdapter>;
+  /** Login and registration counters shared by every node. */
+  readonly throttles: ThrottleFactory;
   /** Set before `start()`: what to do when this node is fenced or finds a dead node. */
   hooks: {
     onFenced: () => void;
@@ -92,6 +95,7 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
     store,
     lease,
     adapter,
+    throttles: redisThrottles(commands, options.prefix),
     hooks,
     async start() {
       if (commands.status !== 'ready') {

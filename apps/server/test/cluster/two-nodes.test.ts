@@ -170,3 +170,26 @@ describe.skipIf(!redisAvailable)(
     });
   },
 );
+
+describe.skipIf(!redisAvailable)('two nodes: login throttles are shared', () => {
+  const c = useCluster(2, {
+    AUTH_RATE_LIMIT: 'on',
+    LOGIN_MAX_PER_ACCOUNT: '4',
+    LOGIN_MAX_PER_IP: '100',
+  });
+
+  it('bad logins spread over both nodes count against one per-account limit', async () => {
+    const [a, b] = c.urls as [string, string];
+    const { body } = await register(a, undefined, 'Guarded');
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${i % 2 === 0 ? a : b}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: body.email, password: 'wrong password here' }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+  });
+});
