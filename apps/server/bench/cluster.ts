@@ -7,7 +7,8 @@ import { AccessTokens } from '../src/auth/access-token';
 import { BENCH_JWT_SECRET } from './secret';
 
 /*
- * Multi-node benchmarks (`pnpm bench:cluster`), every figure measured in this run:
+ * Multi-node benchmarks (`pnpm bench cluster`, also in `pnpm bench`), every figure measured in
+ * this run:
  *   1. webrtc:ice relay latency p50/p99 at 500, 2,000 and 5,000 msg/s: bare Socket.IO relay,
  *      our embedded (in-memory) node, and two nodes on Redis with the pair on the same node
  *      and split over the two; nothing may be lost.
@@ -158,7 +159,7 @@ function table(title: string, header: string[], rows: string[][]) {
   for (const row of rows) console.log(line(row));
 }
 
-async function main() {
+export async function clusterBench() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rates = [500, 2000, 5000];
   const bare = await spawnNode('bare', false);
@@ -250,11 +251,3 @@ async function main() {
     redis.disconnect();
   }
 }
-
-void main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);

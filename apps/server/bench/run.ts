@@ -492,6 +492,7 @@ async function main() {
     memory: memoryBench,
     presence: presenceBench,
     startup: () => import('./startup').then((m) => m.startupBench()),
+    cluster: () => import('./cluster').then((m) => m.clusterBench()),
   };
   const names = process.argv.slice(2).filter((a) => a !== '--');
   const unknown = names.filter((n) => !(n in scenarios));
