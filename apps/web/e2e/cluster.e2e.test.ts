@@ -34,6 +34,8 @@ import {
 } from './support';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+/** /metrics is served only with a token (or on an internal port). */
+const METRICS_TOKEN = 'e2e-cluster-metrics-token-0123';
 
 async function redisReason(): Promise<string> {
   const client = new Redis(REDIS_URL, {
@@ -75,7 +77,9 @@ interface ServerNode {
 
 /** Socket.IO connections open on one node, from its own /metrics. */
 async function connectedSockets(node: ServerNode): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const text = await (
+    await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
   const match = /^openwcall_connected_sockets (\d+)$/m.exec(text);
   if (!match?.[1]) throw new Error(`${node.label}: no openwcall_connected_sockets in /metrics`);
   return Number(match[1]);
@@ -120,6 +124,7 @@ describe.skipIf(prerequisite !== '')('two nodes behind deploy/nginx-lb.conf', ()
         REDIS_URL,
         REDIS_PREFIX: prefix,
         JWT_SECRET: 'e2e-cluster-secret-0123456789-abcdefghijkl',
+        METRICS_TOKEN,
         WEB_ORIGIN: webUrl,
         STUN_URLS: '',
         // Long enough that a drained node's people are back long before anyone would leave.

@@ -59,12 +59,14 @@ function observeDiscardedReplies(client: Redis, log: SharedStateOptions['log']):
 
 export function connectSharedState(options: SharedStateOptions): SharedState {
   const retryStrategy = (times: number) => Math.min(times * 100, 1000);
+  // No CLIENT SETINFO at connect: Redis before 7.2 answers it with an error.
   const commands = new Redis(options.url, {
+    disableClientInfo: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     retryStrategy,
   });
-  const pub = new Redis(options.url, { retryStrategy });
+  const pub = new Redis(options.url, { disableClientInfo: true, retryStrategy });
   const sub = pub.duplicate();
   for (const client of [pub, sub]) observeDiscardedReplies(client, options.log);
   let reported = false;
