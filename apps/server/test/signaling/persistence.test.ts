@@ -3,10 +3,9 @@ import { openDatabase } from '@openwcall/db/client';
 import { createTestDatabase } from '@openwcall/db/testing';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
 import { PrismaPersistence } from '../../src/persistence/prisma-persistence';
 import { signedInClient, sleep, type TestClient } from '../support/clients';
-import { backends, json, TEST_JWT_SECRET, type TestServer, useTestServer } from '../support/server';
+import { backends, json, type TestServer, testConfig, useTestServer } from '../support/server';
 
 /*
  * What signaling leaves in the database (PROTOCOL.md: rooms, call records and moderation
@@ -20,16 +19,6 @@ async function history(server: TestServer, client: TestClient) {
   expect(res.status).toBe(200);
   return (await json(res)).calls as Array<Record<string, unknown>>;
 }
-
-const testEnv = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  JWT_SECRET: TEST_JWT_SECRET,
-  AUTH_RATE_LIMIT: 'off',
-  RECONNECT_GRACE_MS: '0',
-  SEED_DEMO_USERS: 'false',
-  STUN_URLS: '',
-};
 
 describe.each(backends)('persistence on %s', (backend) => {
   const server = useTestServer(backend, { RING_TIMEOUT_MS: '800' });
@@ -236,10 +225,7 @@ describe.each(backends)('persistence on %s', (backend) => {
   it('keeps rooms and relaying alive when the database goes away under the server', async () => {
     const target = await createTestDatabase(backend);
     const db = await openDatabase({ url: target.url, dataDir: target.dataDir });
-    const app = await buildApp(
-      loadConfig({ ...testEnv, ...(target.url ? { DATABASE_URL: target.url } : {}) }),
-      { db },
-    );
+    const app = await buildApp(testConfig(target.url ? { DATABASE_URL: target.url } : {}), { db });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     try {
@@ -417,10 +403,9 @@ describe.each(backends)('persistence on %s', (backend) => {
     const target = await createTestDatabase(backend);
     const db = await openDatabase({ url: target.url, dataDir: target.dataDir });
     try {
-      const app = await buildApp(
-        loadConfig({ ...testEnv, ...(target.url ? { DATABASE_URL: target.url } : {}) }),
-        { db },
-      );
+      const app = await buildApp(testConfig(target.url ? { DATABASE_URL: target.url } : {}), {
+        db,
+      });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       const alice = await signedInClient(url, 'Alice');
