@@ -686,6 +686,8 @@ async function soak(mode: Mode): Promise<Result> {
     const watchdog = setTimeout(
       () => {
         console.error('soak: watchdog fired, the run took twice its planned time');
+        child.kill('SIGKILL');
+        pg?.destroy();
         process.exit(2);
       },
       MINUTES * 2 * 60_000 + 5 * 60_000,
