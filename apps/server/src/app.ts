@@ -9,7 +9,12 @@ import { AccessTokens } from './auth/access-token';
 import { registerAuthRoutes } from './auth/routes';
 import type { Config } from './config';
 import { AddressCounter } from './gateway/address-counter';
-import { attachGateway, performEffects, type SignalingServer } from './gateway/socket-gateway';
+import {
+  attachGateway,
+  batchFanout,
+  performEffects,
+  type SignalingServer,
+} from './gateway/socket-gateway';
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
@@ -138,6 +143,15 @@ export async function buildApp(
     persistence,
     log: app.log,
   });
+  const fanout =
+    config.signaling.fanoutBatchMs > 0
+      ? batchFanout(
+          io,
+          config.signaling.fanoutBatchMs,
+          () => signaling.core.store.roomList(),
+          (err) => app.log.warn({ err }, 'room list broadcast failed'),
+        )
+      : undefined;
   attachGateway({
     io,
     service: signaling,
@@ -229,6 +243,7 @@ export async function buildApp(
       dropLocalSockets(io);
     }
     signaling.close();
+    await fanout?.flush();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await shared?.close(handOver);
   });
