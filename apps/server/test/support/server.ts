@@ -93,12 +93,17 @@ export function newUser(name = 'User') {
   };
 }
 
-export async function register(baseUrl: string, body?: ReturnType<typeof newUser>, name = 'User') {
+/** Registers as a bot or app would: the refresh token is asked for in the body. */
+export async function register(
+  baseUrl: string,
+  body?: ReturnType<typeof newUser> & { invite?: string },
+  name = 'User',
+) {
   body ??= newUser(name);
   const res = await fetch(`${baseUrl}/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ ...body, refreshTokenInBody: true }),
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
   const data = (await res.json()) as {
