@@ -143,3 +143,39 @@ export function useTestServer(backend: Backend, env: Record<string, string> = {}
     close: () => running().close(),
   };
 }
+
+export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+/** A request with `Authorization: Bearer <token>`; `body` is sent as JSON. */
+export const authed = (
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
+  fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+/** Signs in as a bot would (refresh token in the body); throws unless 200. */
+export async function login(baseUrl: string, email: string, password: string) {
+  const res = await post(`${baseUrl}/auth/login`, { email, password, refreshTokenInBody: true });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as {
+    accessToken: string;
+    refreshToken: string;
+    user: { id: string; displayName: string };
+  };
+}
