@@ -178,7 +178,9 @@ describe.each(backends)('admins on %s', (backend) => {
   }, 60_000);
 
   describe('ADMIN_EMAILS', () => {
-    const server = useTestServer(backend, { ADMIN_EMAILS: 'Boss@Example.test, other@example.test' });
+    const server = useTestServer(backend, {
+      ADMIN_EMAILS: 'Boss@Example.test, other@example.test',
+    });
 
     it('makes a listed user an admin who cannot be demoted', async () => {
       await register(server.url); // the install's first user
