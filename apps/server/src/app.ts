@@ -154,7 +154,7 @@ export async function buildApp(
     log: app.log,
     addresses,
     draining: () => draining,
-    accountState: (userId) => touchUser(db.prisma, userId),
+    accountState: (userId, sid) => touchUser(db.prisma, userId, sid),
   });
   const sockets = socketCloser(io);
   const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays, sockets);
