@@ -227,7 +227,7 @@ export async function buildApp(
     sessions,
     ...(shared ? { throttles: shared.throttles } : {}),
   });
-  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, sockets, policy });
+  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, policy });
   registerInvitationRoutes(app, db.prisma);
   registerAdminRoutes(app, {
     prisma: db.prisma,
