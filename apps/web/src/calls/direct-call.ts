@@ -67,6 +67,7 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
   private acceptedHere: string | null = null;
   private cancelRequested = false;
   private needsResync = false;
+  private restartAfterResync = false;
 
   constructor(deps: DirectCallDeps) {
     super(IDLE);
@@ -77,8 +78,10 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
       deps.client.on(ServerEvent.CallState, ({ callId, state, peer }) =>
         this.onState(callId, state, peer),
       ),
-      deps.client.onReady(({ resumed }) => {
-        if (resumed && this.getSnapshot().phase === 'active') this.needsResync = true;
+      deps.client.onReady(({ resumed, droppedSignals }) => {
+        if (!resumed || this.getSnapshot().phase !== 'active') return;
+        this.needsResync = true;
+        this.restartAfterResync ||= droppedSignals > 0;
       }),
     ];
   }
@@ -221,6 +224,8 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
           // Re-sent after our reconnect: restart ICE on a connection that is not up.
           this.needsResync = false;
           this.mesh?.join([peer.id]);
+          if (this.restartAfterResync) this.mesh?.restartIce();
+          this.restartAfterResync = false;
         }
         break;
       case 'declined':
@@ -253,11 +258,25 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
       selfMuted: false,
       noMicrophone: this.local === null,
     });
-    this.unsubscribeMesh = this.mesh.subscribe(() => {
+    const unsubscribeChange = this.mesh.subscribe(() => {
       const current = this.getSnapshot();
       if (current.phase !== 'active' || !this.mesh) return;
       this.setState({ ...current, peers: this.mesh.getSnapshot().peers });
     });
+    // The reconnect policy gave up: say so and end the call rather than sit "connected" in
+    // silence.
+    const unsubscribeFailed = this.mesh.on('peerState', ({ to }) => {
+      if (to !== 'failed') return;
+      this.finish(null);
+      this.deps.notices.error(
+        `The call with ${peer.displayName} was lost: the connection could not be restored.`,
+      );
+      void this.end(callId);
+    });
+    this.unsubscribeMesh = () => {
+      unsubscribeChange();
+      unsubscribeFailed();
+    };
     // The caller offers; the callee waits for that offer.
     if (initiator) this.mesh.join([peer.id]);
     else this.mesh.participantJoined(peer.id);
@@ -278,6 +297,7 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     this.mesh = null;
     this.acceptedHere = null;
     this.needsResync = false;
+    this.restartAfterResync = false;
     if (this.local) this.deps.media.release();
     this.local = null;
     this.setState(IDLE);

@@ -73,6 +73,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
   private readonly unsubscribes: Array<() => void>;
   /** After a reconnect the next room:joined (or rejoin ack) reconciles the mesh once. */
   private needsResync = false;
+  /** Signals were lost while offline: after the resync every connection restarts ICE. */
+  private restartAfterResync = false;
   /** The microphone opened for the join in flight, for whichever of event/ack enters first. */
   private pendingLocal: LocalAudio | null = null;
 
@@ -114,8 +116,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
         if (!this.isCurrent(action.roomId)) return;
         this.onHostAction(action);
       }),
-      client.onReady(({ resumed }) => {
-        if (resumed) void this.resume();
+      client.onReady(({ resumed, droppedSignals }) => {
+        if (resumed) void this.resume(droppedSignals > 0);
       }),
     ];
   }
@@ -228,10 +230,21 @@ export class RoomController extends ExternalStore<RoomViewState> {
       const audio = this.pendingLocal;
       this.pendingLocal = null;
       this.mesh = this.deps.createMesh({ roomId: room.id }, audio);
-      this.unsubscribeMesh = this.mesh.subscribe(() => {
+      const unsubscribeChange = this.mesh.subscribe(() => {
         const peers = this.mesh?.getSnapshot().peers ?? [];
         this.setState((s) => ({ ...s, peers }));
       });
+      const unsubscribeFailed = this.mesh.on('peerState', ({ userId, to }) => {
+        if (to !== 'failed') return;
+        const name = nameOf(this.getSnapshot().room, userId);
+        this.deps.notices.error(
+          `The connection to ${name} could not be restored. Leave and join the room again to retry.`,
+        );
+      });
+      this.unsubscribeMesh = () => {
+        unsubscribeChange();
+        unsubscribeFailed();
+      };
       this.setState((s) => ({
         ...s,
         phase: 'in-room',
@@ -246,6 +259,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
     if (this.needsResync) {
       this.needsResync = false;
       this.mesh.join(participantIds);
+      if (this.restartAfterResync) this.mesh.restartIce();
+      this.restartAfterResync = false;
     }
     if (me?.muted && !state.selfMuted) this.mesh.setMuted(true);
   }
@@ -253,10 +268,11 @@ export class RoomController extends ExternalStore<RoomViewState> {
   // The signaling connection came back. The server kept our seat for RECONNECT_GRACE_MS and
   // re-sends room:joined; joining the room one is in "succeeds and changes nothing", and also
   // brings us back when the grace had passed. Either way the mesh reconciles once.
-  private async resume(): Promise<void> {
+  private async resume(signalsLost: boolean): Promise<void> {
     const room = this.getSnapshot().room;
     if (!room || !this.mesh) return;
     this.needsResync = true;
+    this.restartAfterResync ||= signalsLost;
     try {
       const result = await this.deps.client.request(ClientEvent.RoomJoin, { roomId: room.id });
       this.onRoomState(result.room);
@@ -345,6 +361,7 @@ export class RoomController extends ExternalStore<RoomViewState> {
     this.mesh?.close();
     this.mesh = null;
     this.needsResync = false;
+    this.restartAfterResync = false;
     this.pendingLocal = null;
     const wasIn = this.getSnapshot().phase !== 'idle';
     this.setState(IDLE);
