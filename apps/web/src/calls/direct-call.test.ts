@@ -173,6 +173,22 @@ describe('DirectCallController', () => {
     expect(pc?.closed).toBe(true);
   });
 
+  it('after a reload, adopts the accepted call the server re-sends to this socket and offers', async () => {
+    const s = setup();
+    s.client.emit(ServerEvent.CallState, {
+      callId: 'c1',
+      state: 'accepted',
+      peer: ben,
+      resumed: true,
+    });
+    await settle();
+    expect(s.controller.getSnapshot()).toMatchObject({ phase: 'active', callId: 'c1', peer: ben });
+    expect(s.media.acquire).toHaveBeenCalledTimes(1);
+    expect(s.network.countSent(ann.id, 'offer', ben.id)).toBe(1);
+    await s.controller.hangUp();
+    expect(s.client.requested(ClientEvent.CallEnd)).toEqual([{ callId: 'c1' }]);
+  });
+
   it('ignores states of calls it does not know', () => {
     const s = setup(ben);
     s.client.emit(ServerEvent.CallState, { callId: 'cX', state: 'accepted', peer: ann });

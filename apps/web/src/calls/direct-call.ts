@@ -75,9 +75,12 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     this.log = deps.logger ?? silentLogger;
     this.unsubscribes = [
       deps.client.on(ServerEvent.CallIncoming, ({ callId, from }) => this.onIncoming(callId, from)),
-      deps.client.on(ServerEvent.CallState, ({ callId, state, peer }) =>
-        this.onState(callId, state, peer),
-      ),
+      deps.client.on(ServerEvent.CallState, ({ callId, state, peer, resumed }) => {
+        // Only a re-send to this socket (`resumed`) is ours to adopt; ordinary changes reach
+        // every tab of the user, and an idle tab must not take a call another tab carries.
+        if (resumed && this.getSnapshot().phase === 'idle') void this.adopt(callId, state, peer);
+        else this.onState(callId, state, peer);
+      }),
       deps.client.onReady(({ resumed, droppedSignals }) => {
         if (!resumed || this.getSnapshot().phase !== 'active') return;
         this.needsResync = true;
@@ -147,6 +150,15 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     }
   }
 
+  /**
+   * Lets go of the active call without ending it, for another tab that takes it over: the
+   * server keeps it through the reconnect grace and hands it to that tab's socket.
+   */
+  release(): void {
+    if (this.getSnapshot().phase !== 'active') return;
+    this.finish('Your call continues in another tab.');
+  }
+
   async decline(): Promise<void> {
     const state = this.getSnapshot();
     if (state.phase !== 'incoming') return;
@@ -202,6 +214,26 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     this.setState({ phase: 'incoming', callId, peer: from });
     this.deps.tones.play('ringtone');
     this.deps.notify?.('Incoming call', `${from.displayName} is calling you`);
+  }
+
+  /**
+   * A call of ours re-sent while this page has none: the server moved it to this socket because
+   * the page was reloaded (or took the call over from another tab) within the reconnect grace.
+   */
+  private async adopt(callId: string, state: CallState, peer: PublicUser): Promise<void> {
+    if (state !== 'accepted' && state !== 'ringing') return;
+    this.log.info('taking back our call', { callId, state });
+    this.setState({ phase: 'outgoing', callId, peer, startedAt: Date.now() });
+    if (state === 'ringing') this.deps.tones.play('ringback');
+    await this.openMicrophone();
+    const view = this.getSnapshot();
+    if (view.phase !== 'outgoing' || view.callId !== callId) {
+      if (this.local) this.deps.media.release();
+      this.local = null;
+      return;
+    }
+    // A fresh connection offers; the peer replaces its stale one when the offer arrives.
+    if (state === 'accepted') this.startMedia(callId, peer, true);
   }
 
   private onState(callId: string, state: CallState, peer: PublicUser): void {

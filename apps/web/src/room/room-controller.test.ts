@@ -262,6 +262,20 @@ describe('RoomController', () => {
     );
   });
 
+  it('after a reload, takes back the seat the server re-sends, offering to everyone', async () => {
+    const s = setup();
+    s.client.emit(ServerEvent.RoomJoined, {
+      room: roomWith(host, participant('u-b'), participant(me.id, { muted: true })),
+    });
+    await settle();
+    expect(s.media.acquire).toHaveBeenCalledTimes(1);
+    expect(s.controller.getSnapshot()).toMatchObject({ phase: 'in-room', selfMuted: true });
+    expect(s.network.countSent(me.id, 'offer', 'u-host')).toBe(1);
+    expect(s.network.countSent(me.id, 'offer', 'u-b')).toBe(1);
+    // No room:join: the seat is already ours, nobody saw us leave.
+    expect(s.client.requested(ClientEvent.RoomJoin)).toEqual([]);
+  });
+
   it('goes back to the lobby when the seat is lost for good', async () => {
     const s = setup();
     await joined(s);

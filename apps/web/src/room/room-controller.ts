@@ -84,7 +84,10 @@ export class RoomController extends ExternalStore<RoomViewState> {
     this.log = deps.logger ?? silentLogger;
     const { client } = deps;
     this.unsubscribes = [
-      client.on(ServerEvent.RoomJoined, ({ room }) => this.onRoomState(room)),
+      client.on(ServerEvent.RoomJoined, ({ room }) => {
+        if (this.getSnapshot().phase === 'idle') void this.adopt(room);
+        else this.onRoomState(room);
+      }),
       client.on(ServerEvent.ParticipantJoined, ({ roomId, participant }) => {
         if (!this.isCurrent(roomId)) return;
         this.updateParticipants((list) => [
@@ -219,6 +222,29 @@ export class RoomController extends ExternalStore<RoomViewState> {
     }
   }
 
+  /**
+   * room:joined while we are in no room: the server moved our seat to this socket, because this
+   * page was reloaded (or opened) within the reconnect grace. Take the seat back with fresh
+   * connections; the others' stale connections are replaced when our offers reach them, so
+   * nobody sees us leave.
+   */
+  private async adopt(room: RoomState): Promise<void> {
+    this.log.info('taking back our seat', { roomId: room.id });
+    this.setState({ ...IDLE, phase: 'joining' });
+    let local: LocalAudio | null = null;
+    try {
+      local = await this.deps.media.acquire();
+    } catch (error) {
+      this.deps.notices.error(`${toAppError(error).message} You can listen but not speak.`);
+    }
+    if (this.getSnapshot().phase !== 'joining' || this.mesh) {
+      if (local) this.deps.media.release();
+      return;
+    }
+    this.pendingLocal = local;
+    this.onRoomState(room);
+  }
+
   // room:joined and the join/create ack both carry the room; whichever comes first enters.
   private onRoomState(room: RoomState): void {
     const state = this.getSnapshot();
@@ -253,6 +279,11 @@ export class RoomController extends ExternalStore<RoomViewState> {
         enteredAt: Date.now(),
       }));
       this.mesh.join(participantIds);
+      // Back after a reload: the server still has us muted.
+      if (me?.muted) {
+        this.mesh.setMuted(true);
+        this.setState((s) => ({ ...s, selfMuted: true }));
+      }
       return;
     }
     this.setState((s) => ({ ...s, room, phase: 'in-room' }));

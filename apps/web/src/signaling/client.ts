@@ -114,6 +114,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   /** `webrtc:*` made while offline, sent in order once authenticated again. */
   private outbox: Queued[] = [];
   private droppedSignals = 0;
+  private holdUntil = 0;
   /** Bumped on every connect, so a stale authentication cannot finish after a newer one. */
   private generation = 0;
 
@@ -226,6 +227,19 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     }
     if (dropped > 0) this.log.info('signals lost while offline', { dropped });
     return dropped;
+  }
+
+  /**
+   * Closes the connection now and reconnects no sooner than `ms` from now: another tab takes
+   * over the call this socket carried, and the server only moves it to a socket that comes
+   * while ours is gone.
+   */
+  reconnectLater(ms: number): void {
+    if (this.status === 'closed') return;
+    this.holdUntil = Date.now() + ms;
+    this.socket.disconnect();
+    // socket.io emits no 'disconnect' for a socket that was not connected.
+    if (this.reconnectTimer === null) this.onLost('handed over to another tab');
   }
 
   /** Test hook: loses the transport the way a network drop does; the client reconnects. */
@@ -383,7 +397,8 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     if (this.reconnectTimer !== null) return;
     this.lostAt ??= Date.now();
     const attempt = this.getSnapshot().attempt;
-    const delay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    const policyDelay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    const delay = policyDelay === null ? null : Math.max(policyDelay, this.holdUntil - Date.now());
     if (delay === null) {
       this.transition('closed', `${reason}; gave up`);
       return;
