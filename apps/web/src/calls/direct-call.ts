@@ -1,11 +1,11 @@
 import { type CallState, ClientEvent, type PublicUser, ServerEvent } from '@openwcall/shared';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import type { Notices } from '../client/notices';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import type { Notices } from '../base/notices';
 import type { TonePlayer } from '../media/tones';
 import type { CallMedia, LocalAudio, MeshFactory } from '../room/room-controller';
-import type { Logger, Mesh, PeerSnapshot } from '../rtc';
-import { silentLogger } from '../rtc';
+import type { Mesh, PeerSnapshot } from '../rtc';
 import type { SignalingClient } from '../signaling/client';
 
 export type DirectCallView =

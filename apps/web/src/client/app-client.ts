@@ -1,6 +1,10 @@
 import type { CallHistoryEntry } from '@openwcall/shared';
 import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
+import { toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import type { Logger } from '../base/logger';
+import { Notices } from '../base/notices';
 import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
@@ -8,15 +12,12 @@ import { AudioLevels } from '../media/audio-levels';
 import { Microphone } from '../media/microphone';
 import { WebAudioTones } from '../media/tones';
 import { RoomController } from '../room/room-controller';
-import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
 import { type Activity, OtherTabs } from '../tabs/other-tabs';
-import { toAppError } from './errors';
-import { ExternalStore } from './external-store';
-import { Notices } from './notices';
 
 const browserLogger: Logger = {
   debug: () => {},

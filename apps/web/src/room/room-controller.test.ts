@@ -1,7 +1,7 @@
 import type { Participant, RoomState } from '@openwcall/shared';
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { Mesh } from '../rtc';
 import {
   FakeSignalingNetwork,

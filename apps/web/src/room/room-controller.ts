@@ -5,11 +5,11 @@ import {
   type RoomState,
   ServerEvent,
 } from '@openwcall/shared';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import type { Notices } from '../client/notices';
-import type { Logger, Mesh, PeerSnapshot, SignalScope } from '../rtc';
-import { silentLogger } from '../rtc';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import type { Notices } from '../base/notices';
+import type { Mesh, PeerSnapshot, SignalScope } from '../rtc';
 import type { SignalingClient } from '../signaling/client';
 
 export interface LocalAudio {

@@ -8,12 +8,7 @@ export {
   type MeshSnapshot,
   type PeerSnapshot,
 } from './mesh';
-export {
-  browserPeerConnectionFactory,
-  consoleLogger,
-  privacyAwareFactory,
-  silentLogger,
-} from './peer-connection-factory';
+export { browserPeerConnectionFactory, privacyAwareFactory } from './peer-connection-factory';
 export {
   isPolite,
   PeerSession,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../base/logger';
 import { isPolite, PeerSession, type PeerSessionOptions } from './peer-session';
 import { createBackoffPolicy } from './reconnect-policy';
 import {
@@ -9,7 +10,7 @@ import {
   fakeTrack,
   settle,
 } from './testing/fakes';
-import type { Logger, PeerState } from './types';
+import type { PeerState } from './types';
 
 const scope = { roomId: 'room-1' } as const;
 

@@ -1,9 +1,8 @@
+import { type Logger, silentLogger } from '../base/logger';
 import { Emitter } from './emitter';
-import { silentLogger } from './peer-connection-factory';
 import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import type {
   IceCandidateEventLike,
-  Logger,
   OutgoingSignal,
   PeerConnectionFactory,
   PeerConnectionLike,

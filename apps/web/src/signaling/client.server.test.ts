@@ -1,7 +1,7 @@
 import { register, startServer, type TestServer } from '@openwcall/server/testing';
 import type { ServerEventName, ServerPayload } from '@openwcall/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { SignalingClient } from './client';
 import { createSocketIoSocket } from './socket';
 

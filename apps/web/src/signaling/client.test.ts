@@ -1,6 +1,6 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { SignalingClient } from './client';
 import { FakeSocket } from './testing/fakes';
 

@@ -13,9 +13,10 @@ import {
   serverEventSchemas,
 } from '@openwcall/shared';
 import type { z } from 'zod';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import { createBackoffPolicy, type Logger, type ReconnectPolicy, silentLogger } from '../rtc';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import { createBackoffPolicy, type ReconnectPolicy } from '../rtc';
 import type { SocketLike } from './socket';
 
 export type SignalingStatus =

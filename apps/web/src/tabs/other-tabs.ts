@@ -1,4 +1,4 @@
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 
 /** What a tab is busy with: the room it sits in or the direct call it carries. */
 export type Activity =
