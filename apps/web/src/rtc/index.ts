@@ -2,6 +2,14 @@
 export { Emitter } from './emitter';
 export { buildIceServers, hasTurnServer, type StaticTurnConfig, withPrivacy } from './ice-servers';
 export {
+  type CallMedia,
+  type LocalAudio,
+  MediaSession,
+  type MediaSessionOptions,
+  type MediaSessionState,
+  type MeshFactory,
+} from './media-session';
+export {
   Mesh,
   type MeshEvents,
   type MeshOptions,
