@@ -138,6 +138,16 @@ describe('SignalingClient against the real server', () => {
     expect(await offer).toMatchObject({ from: bob.userId, roomId });
   });
 
+  it('a signal made while offline waits and reaches the peer after the reconnect', async () => {
+    const ready = nextReady(ann.client);
+    ann.client.dropConnection();
+    expect(ann.client.status).not.toBe('ready');
+    const offer = next(bob.client, 'webrtc:offer', (p) => p.sdp.includes('offline'));
+    ann.client.signal('webrtc:offer', { to: bob.userId, roomId, sdp: `${SDP}a=offline\r\n` });
+    expect(await ready).toMatchObject({ resumed: true, droppedSignals: 0 });
+    expect(await offer).toMatchObject({ from: ann.userId, roomId });
+  });
+
   it('reports PEER_UNREACHABLE when the target socket is gone within its grace', async () => {
     bob.client.close();
     // The acked request orders things: once it fails, the server has seen Bob's socket go.
