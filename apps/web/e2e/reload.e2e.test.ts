@@ -146,4 +146,37 @@ describe.skipIf(skipReason !== '')('reload', () => {
       await closeAll(people);
     }
   });
+
+  it('a second tab in a room says so and can take the seat over; nobody sees a leave', async () => {
+    const people: Person[] = [];
+    try {
+      const [gus, hal] = await Promise.all([signUp(browser(), 'Gus'), signUp(browser(), 'Hal')]);
+      people.push(gus, hal);
+      const room = unique('Tabs');
+      await gus.page.getByLabel('Room name').fill(room);
+      await gus.page.getByRole('button', { name: 'Create room' }).click();
+      await gus.page.getByRole('heading', { name: room }).waitFor();
+      await hal.page.getByRole('button', { name: `Join ${room}` }).click();
+      await hal.page.getByRole('heading', { name: room }).waitFor();
+      await Promise.all([waitConnected(gus.page, 1), waitConnected(hal.page, 1)]);
+
+      const second = await hal.context.newPage();
+      await second.goto(webUrl);
+      await second.getByText('You are in a call in another tab.').waitFor();
+      await Promise.all([expectAudioFlowing(gus.page, 1), expectAudioFlowing(hal.page, 1)]);
+
+      const lostHal = await watchText(gus.page, '2 / 6 people');
+      const t0 = Date.now();
+      await second.getByRole('button', { name: 'Take over the call here' }).click();
+      await second.getByRole('heading', { name: room }).waitFor();
+      await hal.page.getByRole('heading', { name: 'People' }).waitFor();
+      await Promise.all([waitConnected(gus.page, 1), waitConnected(second, 1)]);
+      await Promise.all([expectAudioFlowing(gus.page, 1), expectAudioFlowing(second, 1)]);
+      recordTiming('second-tab-room-takeover', { clickToConnectedMs: Date.now() - t0 });
+      expect(await lostHal(), 'Gus saw Hal leave').toBe(false);
+      await hal.page.getByText('You are in a call in another tab.').waitFor();
+    } finally {
+      await closeAll(people);
+    }
+  });
 });
