@@ -160,6 +160,17 @@ export class Connection {
         }
       }),
     );
+    // A tab that closes tells the others it no longer carries the call (no "another tab" left).
+    if (typeof window !== 'undefined') {
+      const onPageHide = () => this.tabs.setActivity(null);
+      window.addEventListener('pagehide', onPageHide);
+      // Back from the back/forward cache, still in the call.
+      window.addEventListener('pageshow', syncActivity);
+      this.cleanups.push(() => {
+        window.removeEventListener('pagehide', onPageHide);
+        window.removeEventListener('pageshow', syncActivity);
+      });
+    }
     this.signaling.start();
   }
 
