@@ -259,6 +259,12 @@ export const CallStateEventSchema = z.object({
   callId: IdSchema,
   state: CallStateSchema,
   peer: PublicUserSchema,
+  /**
+   * Extension: true when the server re-sends the state to a new socket that took the call over
+   * within the reconnect grace (reload), so that page adopts it; absent on ordinary changes,
+   * which go to every socket of the user.
+   */
+  resumed: z.literal(true).optional(),
 });
 export const RelayedSdpSchema = z.object({
   from: IdSchema,

@@ -86,6 +86,7 @@ function Conversation() {
   const room = useStore(conn.room);
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
+  const tabs = useStore(conn.tabs);
   let view: React.ReactNode;
   if (call.phase === 'outgoing' || call.phase === 'active') view = <CallView />;
   else if (room.phase !== 'idle') view = <RoomView />;
@@ -94,6 +95,14 @@ function Conversation() {
   } else view = <Lobby />;
   return (
     <>
+      {tabs.elsewhere && call.phase === 'idle' && room.phase === 'idle' ? (
+        <section className="card elsewhere" aria-label="Call in another tab">
+          <p role="status">You are in a call in another tab.</p>
+          <button type="button" className="button" onClick={() => conn.tabs.takeOver()}>
+            Take over the call here
+          </button>
+        </section>
+      ) : null}
       {view}
       {call.phase === 'incoming' ? <IncomingCallDialog /> : null}
     </>
