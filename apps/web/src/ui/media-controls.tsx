@@ -79,8 +79,8 @@ function DeviceSelect({
   onSelect: (deviceId: string) => void;
 }) {
   return (
-    <label className="inline-field">
-      <span>{label}</span>
+    <label className="inline-field device-field">
+      <span className="field-label">{label}</span>
       <select value={value} onChange={(e) => onSelect(e.target.value)}>
         <option value="">{defaultLabel}</option>
         {devices
@@ -137,7 +137,7 @@ export function MuteButton({
         onClick={() => onToggle(!muted)}
       >
         <MicIcon off={muted} />
-        {muted ? 'Unmute' : 'Mute'}
+        <span className="button-label">{muted ? 'Unmute' : 'Mute'}</span>
       </button>
       <span className="sr-only" aria-live="polite">
         {announcement}
@@ -163,6 +163,26 @@ export function PeerStateBadge({ state }: { state: PeerState | undefined }) {
       {busy ? <span className="progress" aria-hidden="true" /> : null}
       {PEER_STATE_TEXT[value]}
     </span>
+  );
+}
+
+/** A handset laid down: leaving a room or hanging up. */
+export function LeaveIcon() {
+  return (
+    <svg
+      aria-hidden="true"
+      className="icon"
+      viewBox="0 0 24 24"
+      width="18"
+      height="18"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <path d="M3 14.5c5-4.7 13-4.7 18 0l-2.2 2.6a1 1 0 0 1-1.3.2l-2.6-1.6a1 1 0 0 1-.4-1.1l.5-1.8a11 11 0 0 0-6 0l.5 1.8a1 1 0 0 1-.4 1.1l-2.6 1.6a1 1 0 0 1-1.3-.2z" />
+    </svg>
   );
 }
 

@@ -4,7 +4,14 @@ import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
-import { DeviceSelects, MicIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import {
+  DeviceSelects,
+  LeaveIcon,
+  MicIcon,
+  MuteButton,
+  PeerAudio,
+  PeerStateBadge,
+} from './media-controls';
 
 export function RoomView() {
   const app = useApp();
@@ -37,7 +44,9 @@ export function RoomView() {
     <main className="page room" aria-labelledby="room-heading">
       <div className="room-header">
         <div>
-          <h1 id="room-heading">{room.name}</h1>
+          <h1 id="room-heading" tabIndex={-1}>
+            {room.name}
+          </h1>
           <p className="muted">
             {room.participants.length} / {room.maxParticipants} people · Host:{' '}
             <strong data-testid="room-host">
@@ -88,10 +97,12 @@ export function RoomView() {
         <DeviceSelects />
         <button
           type="button"
-          className="button danger"
+          className="button round danger"
+          title="Leave room"
           onClick={() => void run(() => connection.room.leave())}
         >
-          Leave room
+          <LeaveIcon />
+          <span className="button-label">Leave room</span>
         </button>
       </div>
       <PeerAudio peers={view.peers} />
