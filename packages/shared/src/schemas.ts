@@ -362,3 +362,7 @@ export const CallHistoryEntrySchema = z.object({
 });
 export type CallHistoryEntry = z.infer<typeof CallHistoryEntrySchema>;
 export const CallHistoryResponseSchema = z.object({ calls: z.array(CallHistoryEntrySchema) });
+
+/** `GET /users` (extension): every account, by name, bounded (the server's USER_DIRECTORY_LIMIT). */
+export const UserDirectoryResponseSchema = z.object({ users: z.array(PublicUserSchema) });
+export type UserDirectoryResponse = z.infer<typeof UserDirectoryResponseSchema>;
