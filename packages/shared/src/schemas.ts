@@ -71,6 +71,8 @@ export const PresenceEntrySchema = z.object({
   displayName: z.string(),
   status: PresenceStatusSchema,
   inCall: z.boolean(),
+  /** Extension: the open room the user has a seat in, absent when none. */
+  roomId: IdSchema.optional(),
 });
 export type PresenceEntry = z.infer<typeof PresenceEntrySchema>;
 
