@@ -25,7 +25,10 @@ describe('presenceChange', () => {
 
   it('reports a move from one room to another', () => {
     const inRoom = { ...online, inCall: true, roomId: 'r1' };
-    expect(presenceChange(inRoom, { ...inRoom, roomId: 'r2' })).toEqual({ ...inRoom, roomId: 'r2' });
+    expect(presenceChange(inRoom, { ...inRoom, roomId: 'r2' })).toEqual({
+      ...inRoom,
+      roomId: 'r2',
+    });
   });
 
   it('is null when nothing visible changed', () => {
