@@ -120,6 +120,7 @@ export class Connection {
       for (const id of this.previousLevelIds) if (!seen.has(id)) this.levels.untrack(id);
       this.previousLevelIds = seen;
     };
+    let lostNotice: number | null = null;
     this.cleanups.push(
       microphone.subscribe(syncLevels),
       this.room.subscribe(syncLevels),
@@ -129,8 +130,12 @@ export class Connection {
       }),
       this.signaling.subscribe(() => {
         const { status, attempt } = this.signaling.getSnapshot();
-        if (status === 'reconnecting' && attempt === 1) {
-          notices.info('Connection to the server lost. Reconnecting…');
+        if (status === 'reconnecting' && attempt === 1 && lostNotice === null) {
+          lostNotice = notices.info('Connection to the server lost. Reconnecting…');
+        } else if (status === 'ready' && lostNotice !== null) {
+          // Gone as soon as the header says Connected, not after the notice's lifetime.
+          notices.dismiss(lostNotice);
+          lostNotice = null;
         }
       }),
     );

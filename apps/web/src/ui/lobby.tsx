@@ -34,7 +34,9 @@ function People() {
 
   return (
     <section className="card" aria-labelledby="people-heading">
-      <h2 id="people-heading">People</h2>
+      <h2 id="people-heading" tabIndex={-1}>
+        People
+      </h2>
       {!lobby.loaded ? (
         <p className="muted" aria-busy="true">
           Loading who is online…
@@ -120,7 +122,9 @@ function Rooms() {
 
   return (
     <section className="card" aria-labelledby="rooms-heading">
-      <h2 id="rooms-heading">Rooms</h2>
+      <h2 id="rooms-heading" tabIndex={-1}>
+        Rooms
+      </h2>
       <form className="create-room" onSubmit={create}>
         <label className="field grow">
           <span>Room name</span>
