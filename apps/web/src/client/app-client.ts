@@ -75,8 +75,10 @@ export class Connection {
       });
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
 
-    this.lobby = new LobbyStore(this.signaling, async () =>
-      app.api.callHistory(await session.getAccessToken()),
+    this.lobby = new LobbyStore(
+      this.signaling,
+      async () => app.api.callHistory(await session.getAccessToken()),
+      async () => app.api.users(await session.getAccessToken()),
     );
     this.room = new RoomController({
       client: this.signaling,
@@ -126,7 +128,9 @@ export class Connection {
       this.room.subscribe(syncLevels),
       this.call.subscribe(syncLevels),
       this.signaling.onReady(({ resumed }) => {
-        if (!resumed) void this.lobby.refreshHistory();
+        if (resumed) return;
+        void this.lobby.refreshHistory();
+        void this.lobby.refreshDirectory();
       }),
       this.signaling.subscribe(() => {
         const { status, attempt } = this.signaling.getSnapshot();

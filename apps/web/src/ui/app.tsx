@@ -90,6 +90,19 @@ const LANDING: Record<View, string> = {
   call: 'call-heading',
 };
 
+/** The tab says what is going on, so a ringing call is noticed among other tabs. */
+function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  useEffect(
+    () => () => {
+      document.title = 'OpenWCall';
+    },
+    [],
+  );
+}
+
 function focusLanding(id: string): void {
   const active = document.activeElement;
   // Someone's focus on a control that is still there (or in a dialog) is left alone.
@@ -117,6 +130,13 @@ function Conversation() {
   ) {
     kind = 'loading';
   } else kind = 'lobby';
+
+  let title = 'OpenWCall';
+  if (call.phase === 'incoming') title = `Incoming call — ${call.peer.displayName}`;
+  else if (call.phase === 'outgoing') title = `Calling ${call.peer.displayName} · OpenWCall`;
+  else if (call.phase === 'active') title = `Call with ${call.peer.displayName} · OpenWCall`;
+  else if (room.room && kind === 'room') title = `${room.room.name} · OpenWCall`;
+  useDocumentTitle(title);
 
   const previous = useRef<View | null>(null);
   useEffect(() => {
