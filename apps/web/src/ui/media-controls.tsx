@@ -169,19 +169,11 @@ export function PeerStateBadge({ state }: { state: PeerState | undefined }) {
 /** A handset laid down: leaving a room or hanging up. */
 export function LeaveIcon() {
   return (
-    <svg
-      aria-hidden="true"
-      className="icon"
-      viewBox="0 0 24 24"
-      width="18"
-      height="18"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-    >
-      <path d="M3 14.5c5-4.7 13-4.7 18 0l-2.2 2.6a1 1 0 0 1-1.3.2l-2.6-1.6a1 1 0 0 1-.4-1.1l.5-1.8a11 11 0 0 0-6 0l.5 1.8a1 1 0 0 1-.4 1.1l-2.6 1.6a1 1 0 0 1-1.3-.2z" />
+    <svg aria-hidden="true" className="icon" viewBox="0 0 24 24" width="20" height="20">
+      <path
+        fill="currentColor"
+        d="M1.5 14.6v-2.1c0-.6.3-1.1.9-1.4C5.3 9.7 8.6 9 12 9s6.7.7 9.6 2.1c.6.3.9.8.9 1.4v2.1c0 .8-.7 1.4-1.5 1.3l-3.6-.6c-.7-.1-1.1-.7-1.1-1.3v-1.9a13.4 13.4 0 0 0-8.6 0V14c0 .6-.4 1.2-1.1 1.3l-3.6.6c-.8.1-1.5-.5-1.5-1.3z"
+      />
     </svg>
   );
 }

@@ -88,6 +88,12 @@ export function RoomView() {
           />
         ))}
       </ul>
+      {room.participants.length === 1 ? (
+        <p className="empty tile-alone">
+          <strong>You are the only one here.</strong>
+          <span className="muted">Others see this room in their lobby and can join it.</span>
+        </p>
+      ) : null}
 
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton
@@ -132,7 +138,7 @@ function ParticipantTile({
   const name = participant.displayName;
   return (
     <li
-      className={`tile${speaking && !muted ? ' tile-speaking' : ''}`}
+      className={`tile${speaking && !muted ? ' tile-speaking' : ''}${muted ? ' tile-muted' : ''}`}
       data-user-id={participant.userId}
       data-speaking={speaking && !muted ? 'true' : 'false'}
       aria-label={`${name}${self ? ' (you)' : ''}`}
