@@ -41,6 +41,7 @@ import { loadOpenState } from './persistence/restore-query';
 import { SignalingService } from './signaling';
 import { restoreState } from './signaling/restore';
 import { InMemoryStore } from './store/in-memory-store';
+import { registerUserDirectory } from './users/directory';
 
 /** Closes every local socket's transport (not a Socket.IO disconnect): clients reconnect by themselves. */
 function dropLocalSockets(io: SignalingServer): void {
@@ -251,6 +252,7 @@ export async function buildApp(
     webOrigins: config.webOrigins,
   });
   registerCallHistory(app, { db, tokens });
+  registerUserDirectory(app, { db, tokens });
 
   // preClose, not onClose: Fastify closes the HTTP server before its onClose hooks, and that
   // close waits for every upgraded WebSocket; with clients connected it would never finish.

@@ -5,7 +5,9 @@ import {
   CallHistoryResponseSchema,
   HttpErrorSchema,
   type LoginBody,
+  type PublicUser,
   type RegisterBody,
+  UserDirectoryResponseSchema,
 } from '@openwcall/shared';
 import type { z } from 'zod';
 import { AppError } from '../base/errors';
@@ -41,6 +43,12 @@ export class AuthApi {
       token,
     });
     return calls;
+  }
+
+  /** Every account (first 500 by name), so the lobby can list teammates who are offline. */
+  async users(token: string): Promise<PublicUser[]> {
+    const { users } = await this.call('GET', '/users', UserDirectoryResponseSchema, { token });
+    return users;
   }
 
   /**

@@ -81,8 +81,10 @@ export class Connection {
       });
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
 
-    this.lobby = new LobbyStore(this.signaling, async () =>
-      app.api.callHistory(await session.getAccessToken()),
+    this.lobby = new LobbyStore(
+      this.signaling,
+      async () => app.api.callHistory(await session.getAccessToken()),
+      async () => app.api.users(await session.getAccessToken()),
     );
     this.room = new RoomController({
       client: this.signaling,
@@ -144,6 +146,7 @@ export class Connection {
       for (const id of this.previousLevelIds) if (!seen.has(id)) this.levels.untrack(id);
       this.previousLevelIds = seen;
     };
+    let lostNotice: number | null = null;
     this.cleanups.push(
       microphone.subscribe(syncLevels),
       this.room.subscribe(syncLevels),
@@ -151,12 +154,18 @@ export class Connection {
       this.room.subscribe(syncActivity),
       this.call.subscribe(syncActivity),
       this.signaling.onReady(({ resumed }) => {
-        if (!resumed) void this.lobby.refreshHistory();
+        if (resumed) return;
+        void this.lobby.refreshHistory();
+        void this.lobby.refreshDirectory();
       }),
       this.signaling.subscribe(() => {
         const { status, attempt } = this.signaling.getSnapshot();
-        if (status === 'reconnecting' && attempt === 1) {
-          notices.info('Connection to the server lost. Reconnecting…');
+        if (status === 'reconnecting' && attempt === 1 && lostNotice === null) {
+          lostNotice = notices.info('Connection to the server lost. Reconnecting…');
+        } else if (status === 'ready' && lostNotice !== null) {
+          // Gone as soon as the header says Connected, not after the notice's lifetime.
+          notices.dismiss(lostNotice);
+          lostNotice = null;
         }
       }),
     );
