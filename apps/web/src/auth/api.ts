@@ -7,8 +7,12 @@ import {
   type LoginBody,
   type RegisterBody,
 } from '@openwcall/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../client/errors';
+
+export const REGISTRATION_MODES = ['open', 'invite', 'closed'] as const;
+export type Registration = (typeof REGISTRATION_MODES)[number];
+const AuthConfigSchema = z.object({ registration: z.enum(REGISTRATION_MODES) });
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -19,25 +23,31 @@ export class AuthApi {
     private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
-  register(body: RegisterBody): Promise<AuthResponse> {
-    return this.call('POST', '/auth/register', AuthResponseSchema, { body });
+  /** Who may sign up on this server (REGISTRATION). */
+  async registration(): Promise<Registration> {
+    const { registration } = await this.request('GET', '/auth/config', AuthConfigSchema, {});
+    return registration;
+  }
+
+  register(body: RegisterBody & { invite?: string }): Promise<AuthResponse> {
+    return this.request('POST', '/auth/register', AuthResponseSchema, { body });
   }
 
   login(body: LoginBody): Promise<AuthResponse> {
-    return this.call('POST', '/auth/login', AuthResponseSchema, { body });
+    return this.request('POST', '/auth/login', AuthResponseSchema, { body });
   }
 
   /** Rotates the refresh token held in the HttpOnly cookie. */
   refresh(): Promise<AuthResponse> {
-    return this.call('POST', '/auth/refresh', AuthResponseSchema, { body: {} });
+    return this.request('POST', '/auth/refresh', AuthResponseSchema, { body: {} });
   }
 
   async logout(): Promise<void> {
-    await this.call('POST', '/auth/logout', null, { body: {} });
+    await this.request('POST', '/auth/logout', null, { body: {} });
   }
 
   async callHistory(token: string): Promise<CallHistoryEntry[]> {
-    const { calls } = await this.call('GET', '/calls/history', CallHistoryResponseSchema, {
+    const { calls } = await this.request('GET', '/calls/history', CallHistoryResponseSchema, {
       token,
     });
     return calls;
@@ -61,8 +71,9 @@ export class AuthApi {
     );
   }
 
-  private async call<S extends z.ZodType | null>(
-    method: 'GET' | 'POST',
+  /** One request; the answer is parsed with `schema` (null: no body expected). */
+  async request<S extends z.ZodType | null>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S,
     options: { body?: unknown; token?: string },
