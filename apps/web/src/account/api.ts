@@ -88,7 +88,12 @@ export class LinkApi {
   constructor(private readonly http: Http) {}
 
   checkInvite(token: string): Promise<InviteCheck> {
-    return this.http.request('GET', `/auth/invites/${encodeURIComponent(token)}`, InviteCheckSchema, {});
+    return this.http.request(
+      'GET',
+      `/auth/invites/${encodeURIComponent(token)}`,
+      InviteCheckSchema,
+      {},
+    );
   }
 
   checkReset(token: string): Promise<ResetCheck> {

@@ -62,7 +62,10 @@ export class AdminApi {
   }
 
   async act(userId: string, action: UserAction): Promise<AdminUser> {
-    const { user } = await this.post(`/api/admin/users/${encodeURIComponent(userId)}/${action}`, UserSchema);
+    const { user } = await this.post(
+      `/api/admin/users/${encodeURIComponent(userId)}/${action}`,
+      UserSchema,
+    );
     return user;
   }
 
@@ -92,10 +95,16 @@ export class AdminApi {
   }
 
   private async get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
-    return (await this.http.request('GET', path, schema, { token: await this.token() })) as z.output<S>;
+    return (await this.http.request('GET', path, schema, {
+      token: await this.token(),
+    })) as z.output<S>;
   }
 
-  private async post<S extends z.ZodType>(path: string, schema: S, body: unknown = {}): Promise<z.output<S>> {
+  private async post<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    body: unknown = {},
+  ): Promise<z.output<S>> {
     const token = await this.token();
     return (await this.http.request('POST', path, schema, { token, body })) as z.output<S>;
   }

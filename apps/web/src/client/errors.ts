@@ -39,6 +39,8 @@ const FIELD_LABELS: Record<string, string> = {
   displayName: 'Display name',
   email: 'Email',
   password: 'Password',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
 };
 
 /**

@@ -128,7 +128,8 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
         this.onLoginEnded(new AppError(payload.code, payload.message));
       }
     });
-    this.unsubscribeToken = options.subscribeToken?.((token) => this.reauthenticate(token)) ?? (() => {});
+    this.unsubscribeToken =
+      options.subscribeToken?.((token) => this.reauthenticate(token)) ?? (() => {});
   }
 
   get status(): SignalingStatus {
@@ -323,14 +324,16 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   private reauthenticate(token: string): void {
     if (this.status !== 'ready') return;
     const generation = this.generation;
-    this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs).catch((error: unknown) => {
-      if (this.isStale(generation)) return;
-      const appError = toAppError(error);
-      this.log.warn('re-authentication refused', { code: appError.code });
-      if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
-        this.onLoginEnded(appError);
-      }
-    });
+    this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs).catch(
+      (error: unknown) => {
+        if (this.isStale(generation)) return;
+        const appError = toAppError(error);
+        this.log.warn('re-authentication refused', { code: appError.code });
+        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
+          this.onLoginEnded(appError);
+        }
+      },
+    );
   }
 
   /**
