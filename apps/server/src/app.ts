@@ -5,16 +5,23 @@ import { type Database, seedDemoUsers } from '@openwcall/db';
 import { openDatabase } from '@openwcall/db/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
+import { AdminPolicy, touchUser } from './accounts/accounts';
+import { registerAccountRoutes } from './accounts/routes';
+import { registerAdminRoutes } from './admin/routes';
+import { AdminUsers } from './admin/users';
 import { AccessTokens } from './auth/access-token';
+import { RefreshSessions } from './auth/refresh-sessions';
 import { registerAuthRoutes } from './auth/routes';
 import type { Config } from './config';
 import { AddressCounter } from './gateway/address-counter';
+import { socketCloser } from './gateway/socket-closer';
 import { attachGateway, performEffects, type SignalingServer } from './gateway/socket-gateway';
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
 import { originGuard } from './http/origins';
 import { trustFunction } from './http/trust-proxy';
+import { registerInvitationRoutes } from './invitations/routes';
 import {
   closeMetrics,
   createMetrics,
@@ -147,6 +154,19 @@ export async function buildApp(
     log: app.log,
     addresses,
     draining: () => draining,
+    accountState: (userId) => touchUser(db.prisma, userId),
+  });
+  const sockets = socketCloser(io);
+  const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays, sockets);
+  const policy = new AdminPolicy(config.auth.adminEmails);
+  const adminUsers = new AdminUsers({
+    prisma: db.prisma,
+    policy,
+    sessions,
+    sockets,
+    webOrigins: config.webOrigins,
+    onlineUserIds: async () =>
+      new Set((await signaling.core.store.presenceList()).map((entry) => entry.userId)),
   });
   if (!shared) {
     // Embedded mode: this process held all live state; put back what the database knows.
@@ -204,7 +224,17 @@ export async function buildApp(
     config,
     db,
     tokens,
+    sessions,
     ...(shared ? { throttles: shared.throttles } : {}),
+  });
+  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, sockets, policy });
+  registerInvitationRoutes(app, db.prisma);
+  registerAdminRoutes(app, {
+    prisma: db.prisma,
+    tokens,
+    policy,
+    users: adminUsers,
+    webOrigins: config.webOrigins,
   });
   registerCallHistory(app, { db, tokens });
 

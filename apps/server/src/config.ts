@@ -61,6 +61,11 @@ const EnvSchema = z.object({
   /** Create the demo users when the database has no users yet. */
   SEED_DEMO_USERS: bool.optional(),
 
+  /** Who may sign up: anyone, holders of an invite link, or nobody (admins create accounts). */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
+  /** Always admins (cannot be demoted), compared lower-cased. */
+  ADMIN_EMAILS: list(''),
+
   JWT_SECRET: optionalString,
   ACCESS_TOKEN_TTL_SECONDS: int(900, 5, 86_400),
   REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
@@ -135,6 +140,8 @@ export interface Config {
     jwtSecretGenerated: boolean;
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
+    registration: 'open' | 'invite' | 'closed';
+    adminEmails: string[];
     rateLimit: {
       enabled: boolean;
       windowSeconds: number;
@@ -212,6 +219,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwtSecretGenerated: !e.JWT_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      registration: e.REGISTRATION ?? (e.NODE_ENV === 'production' ? 'invite' : 'open'),
+      adminEmails: e.ADMIN_EMAILS.map((email) => email.toLowerCase()),
       rateLimit: {
         enabled: e.AUTH_RATE_LIMIT === 'on',
         windowSeconds: e.AUTH_RATE_WINDOW_SECONDS,

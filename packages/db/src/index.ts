@@ -3,7 +3,10 @@
 
 export { isUniqueViolation } from './errors';
 export type {
+  AuditEntry,
   DirectCall,
+  Invitation,
+  PasswordReset,
   ModerationAction,
   Prisma,
   PrismaClient,
