@@ -48,21 +48,6 @@ export const ERROR_CATALOG = {
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong email or password.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
-  // Extensions for who may sign up and for accounts an admin manages (issue 11, ACCOUNTS-API.md).
-  REGISTRATION_CLOSED: {
-    status: 403,
-    message: 'Sign-up is closed on this server; ask an admin for an account.',
-  },
-  INVITE_REQUIRED: { status: 403, message: 'Sign-up needs an invitation link from an admin.' },
-  INVITE_INVALID: {
-    status: 410,
-    message: 'This invitation link is unknown, expired, used up or revoked.',
-  },
-  RESET_LINK_INVALID: {
-    status: 410,
-    message: 'This password reset link is unknown, expired or already used.',
-  },
-  ACCOUNT_DISABLED: { status: 403, message: 'This account has been disabled by an admin.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

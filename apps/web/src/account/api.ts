@@ -1,45 +1,25 @@
-import { type PublicUser, PublicUserSchema } from '@openwcall/shared';
-import { z } from 'zod';
+import {
+  type InviteLookupResponse,
+  InviteLookupResponseSchema,
+  type LoginSession,
+  type MeResponse,
+  MeResponseSchema,
+  type PublicUser,
+  type ResetLookupResponse,
+  ResetLookupResponseSchema,
+  SessionsResponseSchema,
+  UpdateMeResponseSchema,
+} from '@openwcall/shared';
 import type { AuthApi } from '../auth/api';
 
-// Answers of ACCOUNTS-API.md "Signed-in user" and "Public" links; parsed, never trusted.
-export const MeSchema = z.object({
-  user: PublicUserSchema,
-  email: z.string(),
-  isAdmin: z.boolean(),
-  createdAt: z.string(),
-});
-export type Me = z.infer<typeof MeSchema>;
-
-export const DeviceSchema = z.object({
-  id: z.string(),
-  userAgent: z.string().nullable(),
-  ip: z.string().nullable(),
-  createdAt: z.string(),
-  lastUsedAt: z.string(),
-  current: z.boolean(),
-});
-export type Device = z.infer<typeof DeviceSchema>;
-const DevicesSchema = z.object({ sessions: z.array(DeviceSchema) });
-const UpdatedUserSchema = z.object({ user: PublicUserSchema });
-
-export const InviteCheckSchema = z.object({
-  valid: z.literal(true),
-  expiresAt: z.string(),
-  usesLeft: z.number().nullable(),
-});
-export type InviteCheck = z.infer<typeof InviteCheckSchema>;
-
-export const ResetCheckSchema = z.object({
-  valid: z.literal(true),
-  displayName: z.string(),
-  expiresAt: z.string(),
-});
-export type ResetCheck = z.infer<typeof ResetCheckSchema>;
+export type Me = MeResponse;
+export type Device = LoginSession;
+export type InviteCheck = InviteLookupResponse;
+export type ResetCheck = ResetLookupResponse;
 
 type Http = Pick<AuthApi, 'request'>;
 
-/** The signed-in user's own account: profile, password and signed-in devices. */
+/** The signed-in user's own account (ACCOUNTS-API.md "Signed-in user"). */
 export class AccountApi {
   constructor(
     private readonly http: Http,
@@ -47,11 +27,11 @@ export class AccountApi {
   ) {}
 
   async me(): Promise<Me> {
-    return this.http.request('GET', '/me', MeSchema, { token: await this.token() });
+    return this.http.request('GET', '/me', MeResponseSchema, { token: await this.token() });
   }
 
   async rename(displayName: string): Promise<PublicUser> {
-    const { user } = await this.http.request('PATCH', '/me', UpdatedUserSchema, {
+    const { user } = await this.http.request('PATCH', '/me', UpdateMeResponseSchema, {
       token: await this.token(),
       body: { displayName },
     });
@@ -66,7 +46,7 @@ export class AccountApi {
   }
 
   async devices(): Promise<Device[]> {
-    const { sessions } = await this.http.request('GET', '/me/sessions', DevicesSchema, {
+    const { sessions } = await this.http.request('GET', '/me/sessions', SessionsResponseSchema, {
       token: await this.token(),
     });
     return sessions;
@@ -76,10 +56,6 @@ export class AccountApi {
     await this.http.request('DELETE', `/me/sessions/${encodeURIComponent(id)}`, null, {
       token: await this.token(),
     });
-  }
-
-  async signOutEverywhere(): Promise<void> {
-    await this.http.request('DELETE', '/me/sessions', null, { token: await this.token() });
   }
 }
 
@@ -91,7 +67,7 @@ export class LinkApi {
     return this.http.request(
       'GET',
       `/auth/invites/${encodeURIComponent(token)}`,
-      InviteCheckSchema,
+      InviteLookupResponseSchema,
       {},
     );
   }
@@ -100,7 +76,7 @@ export class LinkApi {
     return this.http.request(
       'GET',
       `/auth/password-reset/${encodeURIComponent(token)}`,
-      ResetCheckSchema,
+      ResetLookupResponseSchema,
       {},
     );
   }

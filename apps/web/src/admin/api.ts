@@ -1,51 +1,22 @@
-import { z } from 'zod';
+import {
+  type AdminUser,
+  type AuditEntryView,
+  AuditResponseSchema as AuditSchema,
+  InviteResponseSchema as CreatedInviteSchema,
+  type CreateInviteBody,
+  type Invite,
+  InvitesResponseSchema as InvitesSchema,
+  type ResetLinkResponse,
+  ResetLinkResponseSchema,
+  AdminUserResponseSchema as UserSchema,
+  AdminUsersResponseSchema as UsersSchema,
+} from '@openwcall/shared';
+import type { z } from 'zod';
 import type { AuthApi } from '../auth/api';
 
-// Answers of ACCOUNTS-API.md "Admin"; parsed, never trusted.
-const PersonRefSchema = z.object({ id: z.string(), displayName: z.string() });
-
-export const AdminUserSchema = z.object({
-  id: z.string(),
-  email: z.string(),
-  displayName: z.string(),
-  isAdmin: z.boolean(),
-  adminByConfig: z.boolean(),
-  disabled: z.boolean(),
-  online: z.boolean(),
-  createdAt: z.string(),
-  lastSeenAt: z.string().nullable(),
-});
-export type AdminUser = z.infer<typeof AdminUserSchema>;
-const UsersSchema = z.object({ users: z.array(AdminUserSchema) });
-const UserSchema = z.object({ user: AdminUserSchema });
-
-export const InviteSchema = z.object({
-  id: z.string(),
-  url: z.string().nullable(),
-  maxUses: z.number().nullable(),
-  uses: z.number(),
-  expiresAt: z.string(),
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
-  createdBy: PersonRefSchema.nullable(),
-});
-export type Invite = z.infer<typeof InviteSchema>;
-const InvitesSchema = z.object({ invites: z.array(InviteSchema) });
-const CreatedInviteSchema = z.object({ invite: InviteSchema });
-
-export const AuditEntrySchema = z.object({
-  id: z.string(),
-  actor: PersonRefSchema.nullable(),
-  action: z.string(),
-  target: PersonRefSchema.extend({ email: z.string() }).nullable(),
-  detail: z.string().nullable(),
-  createdAt: z.string(),
-});
-export type AuditEntry = z.infer<typeof AuditEntrySchema>;
-const AuditSchema = z.object({ entries: z.array(AuditEntrySchema) });
-
-const ResetLinkSchema = z.object({ url: z.string(), expiresAt: z.string() });
-export type ResetLink = z.infer<typeof ResetLinkSchema>;
+export type { AdminUser, Invite } from '@openwcall/shared';
+export type AuditEntry = AuditEntryView;
+export type ResetLink = ResetLinkResponse;
 
 export type UserAction = 'disable' | 'enable' | 'promote' | 'demote';
 
@@ -70,7 +41,10 @@ export class AdminApi {
   }
 
   resetLink(userId: string): Promise<ResetLink> {
-    return this.post(`/api/admin/users/${encodeURIComponent(userId)}/reset-link`, ResetLinkSchema);
+    return this.post(
+      `/api/admin/users/${encodeURIComponent(userId)}/reset-link`,
+      ResetLinkResponseSchema,
+    );
   }
 
   async invites(): Promise<Invite[]> {
@@ -78,7 +52,7 @@ export class AdminApi {
     return invites;
   }
 
-  async createInvite(options: { maxUses: number | null; expiresInHours: number }): Promise<Invite> {
+  async createInvite(options: CreateInviteBody): Promise<Invite> {
     const { invite } = await this.post('/api/admin/invites', CreatedInviteSchema, options);
     return invite;
   }

@@ -1,3 +1,4 @@
+import type { AuditAction } from '@openwcall/shared';
 import type { AuditEntry, Invite } from './api';
 
 export type InviteState = 'active' | 'used-up' | 'expired' | 'revoked';
@@ -10,7 +11,7 @@ export function inviteState(invite: Invite, now: number): InviteState {
   return 'active';
 }
 
-const ACTIONS: Record<string, string> = {
+const ACTIONS: Record<AuditAction, string> = {
   'user.create': 'created the account of',
   'user.disable': 'disabled',
   'user.enable': 'enabled',
@@ -24,7 +25,7 @@ const ACTIONS: Record<string, string> = {
 /** One line of the audit log in words: "Ann disabled Bob (bob@example.com)". */
 export function auditText(entry: AuditEntry): string {
   const actor = entry.actor?.displayName ?? 'The command line';
-  const verb = ACTIONS[entry.action] ?? entry.action;
+  const verb = ACTIONS[entry.action];
   const target = entry.target ? ` ${entry.target.displayName} (${entry.target.email})` : '';
   return `${actor} ${verb}${target}`;
 }

@@ -1,4 +1,5 @@
 import {
+  AuthConfigResponseSchema,
   type AuthResponse,
   AuthResponseSchema,
   type CallHistoryEntry,
@@ -6,13 +7,12 @@ import {
   HttpErrorSchema,
   type LoginBody,
   type RegisterBody,
+  type RegistrationMode,
 } from '@openwcall/shared';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from '../client/errors';
 
-export const REGISTRATION_MODES = ['open', 'invite', 'closed'] as const;
-export type Registration = (typeof REGISTRATION_MODES)[number];
-const AuthConfigSchema = z.object({ registration: z.enum(REGISTRATION_MODES) });
+export type Registration = RegistrationMode;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -25,11 +25,16 @@ export class AuthApi {
 
   /** Who may sign up on this server (REGISTRATION). */
   async registration(): Promise<Registration> {
-    const { registration } = await this.request('GET', '/auth/config', AuthConfigSchema, {});
+    const { registration } = await this.request(
+      'GET',
+      '/auth/config',
+      AuthConfigResponseSchema,
+      {},
+    );
     return registration;
   }
 
-  register(body: RegisterBody & { invite?: string }): Promise<AuthResponse> {
+  register(body: RegisterBody): Promise<AuthResponse> {
     return this.request('POST', '/auth/register', AuthResponseSchema, { body });
   }
 

@@ -108,7 +108,7 @@ export class Session extends ExternalStore<SessionState> {
     this.accept(await this.api.login(body), true);
   }
 
-  async register(body: RegisterBody & { invite?: string }): Promise<void> {
+  async register(body: RegisterBody): Promise<void> {
     this.accept(await this.api.register(body), true);
   }
 
