@@ -71,7 +71,7 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
     ]);
   });
 
-  it('an admin creates a single-use invite link; a new person signs up with it and lands signed in; the link is then used up', async () => {
+  it('an admin creates an invite link; a new person opens it in another browser, signs up and lands signed in', async () => {
     const admin = await openAdmin(browser());
     pages.push(admin);
     await admin.getByRole('button', { name: 'Create invite link' }).click();
@@ -95,13 +95,6 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
     await guest.getByText(name, { exact: true }).first().waitFor();
     expect(new URL(guest.url()).pathname).toBe('/');
     recordTiming('invite sign-up', { openToLobbyMs: Date.now() - started });
-
-    // Single use: a second person opening the same link is told it cannot be used.
-    const { page: late } = await newPage(browser());
-    pages.push(late);
-    await late.goto(url);
-    await late.getByRole('heading', { name: 'This invitation cannot be used' }).waitFor();
-    expect(await late.getByLabel('Email').count()).toBe(0);
   });
 
   it('admin disables a signed-in user: their page goes to the sign-in screen saying so, and they cannot sign in; enabled again, they can', async () => {
