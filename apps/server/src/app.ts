@@ -154,7 +154,7 @@ export async function buildApp(
     log: app.log,
     addresses,
     draining: () => draining,
-    accountState: (userId) => touchUser(db.prisma, userId),
+    accountState: (userId, sid) => touchUser(db.prisma, userId, sid),
   });
   const sockets = socketCloser(io);
   const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays, sockets);
@@ -230,7 +230,7 @@ export async function buildApp(
     sessions,
     ...(shared ? { throttles: shared.throttles } : {}),
   });
-  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, sockets, policy });
+  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, policy });
   registerInvitationRoutes(app, db.prisma);
   registerAdminRoutes(app, {
     prisma: db.prisma,

@@ -45,6 +45,20 @@ describe.each(backends)('registration modes on %s', (backend) => {
       });
       expect((await signUp(server, newUser('Open'))).status).toBe(201);
     });
+
+    it('renames the account with PATCH /me, validated as at sign-up', async () => {
+      const { accessToken, user, body } = await register(server.url, newUser('Rename'));
+      const res = await authed('PATCH', `${server.url}/me`, accessToken, { displayName: ' Neo ' });
+      expect(await json(res)).toEqual({ user: { id: user.id, displayName: 'Neo' } });
+      const bad = await authed('PATCH', `${server.url}/me`, accessToken, {
+        displayName: 'a\u0000',
+      });
+      expect((await json(bad)).error.code).toBe('VALIDATION_FAILED');
+      const me = await json(await authed('GET', `${server.url}/me`, accessToken));
+      expect(me).toMatchObject({ user: { displayName: 'Neo' }, email: body.email });
+      // The next token (and so the next auth:hello) carries the new name.
+      expect((await login(server.url, body.email, body.password)).user.displayName).toBe('Neo');
+    });
   });
 
   describe('closed', () => {

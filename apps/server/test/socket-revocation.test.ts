@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestClient } from './support/clients';
+import { sleep, TestClient } from './support/clients';
 import { useCluster } from './support/cluster';
 import {
   authed,
@@ -62,6 +62,16 @@ describe.each(backends)('closing sockets of revoked logins on %s', (backend) => 
     }
     await stillServed(laptop);
     await stillServed(bystander);
+    // The old access token is still unexpired: reconnecting with it must not get back in.
+    const back = new TestClient(server.url, first.user, first.accessToken);
+    await back.connected();
+    expect(await back.request('auth:hello', { token: first.accessToken })).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED', message: 'This login was signed out.' },
+    });
+    back.close();
+    const me = await authed('GET', `${server.url}/me`, first.accessToken);
+    expect(me.status).toBe(401);
     for (const c of [laptop, bystander]) c.close();
   });
 
@@ -149,6 +159,8 @@ describe.each(backends)('access-token expiry on a socket on %s', (backend) => {
     const refreshed = await signedIn(server.url, early.accessToken, early.user);
     const late = await login(server.url, body.email, body.password);
     const stale = await signedIn(server.url, late.accessToken, late.user);
+    // The fresh token outlives the stale one by 2 s or more (exp is in whole seconds): room for the checks below.
+    await sleep(3000);
     const fresh = await login(server.url, body.email, body.password);
     const ack = await refreshed.request('auth:hello', { token: fresh.accessToken });
     expect(ack.ok).toBe(true);

@@ -63,14 +63,27 @@ export class AdminPolicy {
   }
 }
 
+export type AccountState = 'ok' | 'disabled' | 'ended' | 'missing';
+
+/** Whether a login (refresh-session family) is still live: not signed out, revoked or expired. */
+export async function loginIsLive(prisma: PrismaClient, userId: string, sid: string) {
+  const live = await prisma.refreshSession.count({
+    where: { userId, familyId: sid, revokedAt: null, expiresAt: { gt: new Date() } },
+  });
+  return live > 0;
+}
+
 /**
- * Marks a user seen now, unless disabled. 'disabled', 'missing' or 'ok', in one statement
- * (it runs on every socket authentication).
+ * What a still-valid access token may do now, checked on every socket authentication:
+ * 'disabled' (account), 'ended' (its login was revoked: a reconnect with the old token must
+ * not get back in), 'missing' (no such user) or 'ok', in which case the user is marked seen.
  */
 export async function touchUser(
   prisma: PrismaClient,
   userId: string,
-): Promise<'ok' | 'disabled' | 'missing'> {
+  sid: string | undefined,
+): Promise<AccountState> {
+  if (sid !== undefined && !(await loginIsLive(prisma, userId, sid))) return 'ended';
   const { count } = await prisma.user.updateMany({
     where: { id: userId, disabledAt: null },
     data: { lastSeenAt: new Date() },

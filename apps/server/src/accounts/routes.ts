@@ -13,7 +13,6 @@ import { requireAccount } from '../auth/guards';
 import type { RefreshSessions } from '../auth/refresh-sessions';
 import { clearedRefreshCookie } from '../auth/routes';
 import { AppError } from '../errors';
-import type { SocketCloser } from '../gateway/socket-closer';
 import { parseBody } from '../http/validation';
 import type { AdminPolicy } from './accounts';
 import { lookupResetLink, useResetLink } from './password-resets';
@@ -22,14 +21,13 @@ export interface AccountRouteDeps {
   prisma: PrismaClient;
   tokens: AccessTokens;
   sessions: RefreshSessions;
-  sockets: SocketCloser;
   policy: AdminPolicy;
 }
 
 /** The signed-in user's own account (ACCOUNTS-API.md "Signed-in user") and reset links. */
 export function registerAccountRoutes(
   app: FastifyInstance,
-  { prisma, tokens, sessions, sockets, policy }: AccountRouteDeps,
+  { prisma, tokens, sessions, policy }: AccountRouteDeps,
 ) {
   app.get('/me', async (request): Promise<MeResponse> => {
     const { row } = await requireAccount(request, tokens, prisma);
@@ -41,7 +39,8 @@ export function registerAccountRoutes(
     };
   });
 
-  // Sockets keep the name their token carries until their next auth:hello with a fresh token.
+  // Tokens issued from now on carry the new name; a socket already signed in keeps the old
+  // one until it reconnects (presence and rooms take the name from the socket's first hello).
   app.patch('/me', async (request) => {
     const { row } = await requireAccount(request, tokens, prisma);
     const body = parseBody(UpdateMeBodySchema, request.body);
@@ -81,8 +80,8 @@ export function registerAccountRoutes(
 
   app.delete('/me/sessions', async (request, reply) => {
     const { row } = await requireAccount(request, tokens, prisma);
+    // Every login, and every socket of the user, this one included.
     await sessions.revokeAllOf(row.id);
-    sockets.closeUser(row.id, 'UNAUTHENTICATED');
     return reply.status(204).header('set-cookie', clearedRefreshCookie).send();
   });
 

@@ -1,7 +1,7 @@
 import type { PrismaClient, User } from '@openwcall/db';
 import type { PublicUser } from '@openwcall/shared';
 import type { FastifyRequest } from 'fastify';
-import type { AdminPolicy } from '../accounts/accounts';
+import { type AdminPolicy, loginIsLive } from '../accounts/accounts';
 import { AppError } from '../errors';
 import type { AccessClaims, AccessTokens } from './access-token';
 
@@ -24,7 +24,7 @@ export async function requireUser(
   return (await requireClaims(request, tokens)).user;
 }
 
-/** The signed-in user's row; ACCOUNT_DISABLED for a disabled account. */
+/** The signed-in user's row; ACCOUNT_DISABLED for a disabled account, UNAUTHENTICATED for an ended login. */
 export async function requireAccount(
   request: FastifyRequest,
   tokens: AccessTokens,
@@ -34,6 +34,9 @@ export async function requireAccount(
   const row = await prisma.user.findUnique({ where: { id: claims.user.id } });
   if (!row) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
   if (row.disabledAt) throw new AppError('ACCOUNT_DISABLED');
+  if (claims.sid !== undefined && !(await loginIsLive(prisma, row.id, claims.sid))) {
+    throw new AppError('UNAUTHENTICATED', 'This login was signed out.');
+  }
   return { claims, row };
 }
 

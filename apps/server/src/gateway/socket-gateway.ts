@@ -73,7 +73,10 @@ export interface GatewayDeps {
    * Whether the account may still sign in (and marks it seen). A database failure lets a
    * valid token in: signaling keeps working through a database outage.
    */
-  accountState: (userId: string) => Promise<'ok' | 'disabled' | 'missing'>;
+  accountState: (
+    userId: string,
+    sid: string | undefined,
+  ) => Promise<'ok' | 'disabled' | 'ended' | 'missing'>;
   log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -396,13 +399,17 @@ export function attachGateway(deps: GatewayDeps) {
 
   async function checkAccount(
     userId: string,
+    sid: string | undefined,
   ): Promise<{ ok: false; code: ErrorCode; message: string } | null> {
-    let state: 'ok' | 'disabled' | 'missing';
+    let state: Awaited<ReturnType<typeof accountState>>;
     try {
-      state = await accountState(userId);
+      state = await accountState(userId, sid);
     } catch (err) {
       log.warn({ err, userId }, 'account check failed; admitting the valid token');
       return null;
+    }
+    if (state === 'ended') {
+      return { ok: false, code: 'UNAUTHENTICATED', message: 'This login was signed out.' };
     }
     if (state === 'disabled') {
       return {
@@ -432,7 +439,7 @@ export function attachGateway(deps: GatewayDeps) {
           message: 'This connection belongs to another user.',
         };
       }
-      const refused = await checkAccount(user.id);
+      const refused = await checkAccount(user.id, claims.sid);
       if (refused) {
         socket.emit('error', { code: refused.code, message: refused.message });
         socket.disconnect(true);
@@ -442,7 +449,7 @@ export function attachGateway(deps: GatewayDeps) {
       watchExpiry(socket, claims.expiresAt);
       return { ok: true, result: { user, iceServers: iceServersFor(user.id, config.ice) } };
     }
-    const refused = await checkAccount(user.id);
+    const refused = await checkAccount(user.id, claims.sid);
     if (refused) return refused;
     if (socket.disconnected)
       return { ok: false, code: 'UNAUTHENTICATED', message: 'Disconnected.' };

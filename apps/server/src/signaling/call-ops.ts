@@ -26,11 +26,9 @@ export async function invite(
   { toUserId }: ParsedClientPayload<'call:direct:invite'>,
 ): Promise<Result<{ callId: string }>> {
   if (toUserId === actor.userId) return fail('INVALID_TARGET');
-  const target = await core.findUser(toUserId);
-  if (!target) return fail('USER_NOT_FOUND');
   const callId = core.newId();
 
-  return core.run(async (tx) => {
+  const result = await core.run(async (tx): Promise<Result<{ callId: string }>> => {
     const caller = await connectedSession(tx, actor);
     if (!caller) return fail('UNAUTHENTICATED');
     if (
@@ -79,6 +77,17 @@ export async function invite(
       ...callStateEffects(call),
     ]);
   });
+  // Someone online is in the live state; only for the others does the database tell "no such
+  // user" from "offline". It is asked last, so a database outage never blocks calling people
+  // who are online, and an unanswered lookup is "offline", never INTERNAL.
+  if (!result.ok && result.code === 'USER_OFFLINE') {
+    const exists = await core.findUser(toUserId).then(
+      (user) => user !== null,
+      () => true,
+    );
+    if (!exists) return fail('USER_NOT_FOUND');
+  }
+  return result;
 }
 
 /** Runs `fn` on an existing call; CALL_NOT_FOUND otherwise. */
