@@ -1,9 +1,11 @@
 // Issue 11: who may sign up, accounts an admin manages, and a person's own account page.
 // Issue 8 item 9: a page whose login the server ended goes to the sign-in screen and says why.
 // Issue 10: sign-up shows the server's field-level message next to the field.
-import type { Browser, Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type AppPair, startAppPair } from './deploy-harness';
+import { type AppPair, repoRoot, startAppPair, tempDir } from './deploy-harness';
 import { E2E_ADMIN } from './global-setup';
 import {
   newPage,
@@ -69,32 +71,6 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
           .catch(() => {}),
       ),
     ]);
-  });
-
-  it('an admin creates an invite link; a new person opens it in another browser, signs up and lands signed in', async () => {
-    const admin = await openAdmin(browser());
-    pages.push(admin);
-    await admin.getByRole('button', { name: 'Create invite link' }).click();
-    const link = admin.getByRole('textbox', { name: 'New invite link' });
-    await link.waitFor();
-    const url = await link.inputValue();
-    expect(url).toMatch(/\/invite\/[^/]+$/);
-    await screenshot(admin, 'admin.png');
-
-    const { page: guest } = await newPage(browser());
-    pages.push(guest);
-    const name = unique('Ivy');
-    const started = Date.now();
-    await guest.goto(url);
-    await guest.getByRole('heading', { name: 'You are invited' }).waitFor();
-    await guest.getByLabel('Email').fill(`${name.toLowerCase()}@example.test`);
-    await guest.getByLabel('Display name').fill(name);
-    await guest.getByLabel('Password').fill('invited password 1');
-    await guest.getByRole('button', { name: 'Create account', exact: true }).click();
-    await guest.getByRole('heading', { name: 'People' }).waitFor();
-    await guest.getByText(name, { exact: true }).first().waitFor();
-    expect(new URL(guest.url()).pathname).toBe('/');
-    recordTiming('invite sign-up', { openToLobbyMs: Date.now() - started });
   });
 
   it('admin disables a signed-in user: their page goes to the sign-in screen saying so, and they cannot sign in; enabled again, they can', async () => {
@@ -244,14 +220,44 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
   });
 });
 
+/** The server's admin command line, as an operator runs it before the first start. */
+function adminCli(env: Record<string, string>, ...args: string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'src/admin/cli.ts', ...args], {
+    cwd: join(repoRoot, 'apps/server'),
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 describe.skipIf(skipReason !== '')('an invite-only server', () => {
   const browser = useBrowser();
   let app: AppPair | undefined;
+  let dir: { path: string; remove(): void } | undefined;
+  const admin = { email: 'owner@example.test', password: 'owner password 1', name: 'Owner' };
 
   beforeAll(async () => {
-    app = await startAppPair({ serverEnv: { REGISTRATION: 'invite' } });
+    dir = tempDir('accounts');
+    // The embedded database, so the command line can make the first admin before the server
+    // holds it: on an invite-only server nobody can sign up without an admin's link.
+    const DATA_DIR = join(dir.path, 'pglite');
+    adminCli(
+      { DATA_DIR, NODE_ENV: 'test' },
+      'create-user',
+      '--email',
+      admin.email,
+      '--name',
+      admin.name,
+      '--password',
+      admin.password,
+      '--admin',
+    );
+    app = await startAppPair({ serverEnv: { REGISTRATION: 'invite', DATA_DIR } });
   });
-  afterAll(() => app?.stop());
+  afterAll(() => {
+    app?.stop();
+    dir?.remove();
+  });
 
   it('the sign-in screen says an invitation is needed and offers no open sign-up', async () => {
     if (!app) throw new Error('no app');
@@ -267,8 +273,57 @@ describe.skipIf(skipReason !== '')('an invite-only server', () => {
       // An invitation link that does not exist says so instead of showing the form.
       await page.goto(`${app.webUrl}/invite/not-a-real-token`);
       await page.getByRole('heading', { name: 'This invitation cannot be used' }).waitFor();
+      await page.getByText('This invitation link is unknown.').waitFor();
     } finally {
       await context.close();
+    }
+  });
+
+  it('the admin creates a single-use invite link; a new person signs up with it in another browser and lands signed in; then the link is used up', async () => {
+    if (!app) throw new Error('no app');
+    const contexts: BrowserContext[] = [];
+    try {
+      const { context: adminContext, page: adminPage } = await newPage(browser());
+      contexts.push(adminContext);
+      await signIn(adminPage, admin.email, admin.password, app.webUrl);
+      await adminPage.getByRole('link', { name: 'Admin', exact: true }).click();
+      await adminPage.getByRole('heading', { name: 'Invitations' }).waitFor();
+      await adminPage.getByRole('button', { name: 'Create invite link' }).click();
+      const link = adminPage.getByRole('textbox', { name: 'New invite link' });
+      await link.waitFor();
+      const url = await link.inputValue();
+      expect(url.startsWith(`${app.webUrl}/invite/`)).toBe(true);
+      await screenshot(adminPage, 'admin.png');
+
+      const { context: guestContext, page: guest } = await newPage(browser());
+      contexts.push(guestContext);
+      const name = unique('Ivy');
+      const started = Date.now();
+      await guest.goto(url);
+      await guest.getByRole('heading', { name: 'You are invited' }).waitFor();
+      await guest.getByLabel('Email').fill(`${name.toLowerCase()}@example.test`);
+      await guest.getByLabel('Display name').fill(name);
+      await guest.getByLabel('Password').fill('invited password 1');
+      await guest.getByRole('button', { name: 'Create account', exact: true }).click();
+      await guest.getByRole('heading', { name: 'People' }).waitFor();
+      await guest.getByText(name, { exact: true }).first().waitFor();
+      expect(new URL(guest.url()).pathname).toBe('/');
+      recordTiming('invite sign-up', { openToLobbyMs: Date.now() - started });
+
+      // Single use: the next person opening the same link is told why it cannot be used.
+      const { context: lateContext, page: late } = await newPage(browser());
+      contexts.push(lateContext);
+      await late.goto(url);
+      await late.getByRole('heading', { name: 'This invitation cannot be used' }).waitFor();
+      await late.getByText('This invitation link has been used up.').waitFor();
+      expect(await late.getByLabel('Email').count()).toBe(0);
+
+      // The admin page lists it as used up and the sign-up in the audit log's words.
+      await adminPage.reload();
+      await adminPage.getByText('Used up').first().waitFor();
+      await adminPage.getByText(`${admin.name} created an invitation`).first().waitFor();
+    } finally {
+      await Promise.all(contexts.map((c) => c.close().catch(() => {})));
     }
   });
 });
