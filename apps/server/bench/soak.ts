@@ -656,7 +656,9 @@ async function soak(mode: Mode): Promise<Result> {
             upAfterMs,
             ackP99Before: before,
             ackP99During: quantile(during, 0.99),
-            stalledAcks: during.filter((ms) => ms > 1000).length,
+            // A stall is seconds (the database's connect timeout) or for ever; load alone can make
+            // acks of a busy 2-core machine slow, which the p99 columns show.
+            stalledAcks: during.filter((ms) => ms > 5000).length,
           };
         })(),
       );
@@ -850,7 +852,7 @@ function report(r: Result) {
               '',
             ],
             [
-              'outage: acks slower than 1 s',
+              'outage: acks slower than 5 s (stalled)',
               String(r.outage.stalledAcks),
               r.outage.stalledAcks === 0 ? 'ok' : 'FAIL',
             ],
