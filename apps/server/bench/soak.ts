@@ -1,19 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
+import { freePort, procMemory } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 import { printTable } from './table';
 
@@ -47,28 +39,15 @@ const OUTAGE_S = Number(env.SOAK_OUTAGE_S ?? 60);
 const FUZZ = Number(env.SOAK_FUZZ ?? 100_000);
 const MODES = (env.SOAK_MODES ?? 'embedded,postgres').split(',') as Mode[];
 const ROOM_SIZE = 6;
-const GRACE_MS = 4000;
+// Generous, so a reconnect on a loaded machine is a reconnect and not a late rejoin.
+const GRACE_MS = 10_000;
 const METRICS_TOKEN = 'soak-metrics-token-0123456789abcdef';
 const tokens = new AccessTokens(BENCH_JWT_SECRET, 4 * 3600);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Mode = 'embedded' | 'postgres';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function rssMb(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
+const rssMb = (pid: number) => procMemory(pid).rss / 2 ** 20;
 
 // ---------------------------------------------------------------------------------------
 // A private PostgreSQL (so stopping it disturbs nobody else)
@@ -908,7 +887,14 @@ async function main() {
     stdio: 'inherit',
   });
   let ok = true;
-  for (const mode of MODES) ok = report(await soak(mode)) && ok;
+  for (const mode of MODES) {
+    try {
+      ok = report(await soak(mode)) && ok;
+    } catch (err) {
+      console.error(`\nsoak ${mode}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      ok = false;
+    }
+  }
   if (FUZZ > 0) {
     console.log(`\nfuzzer: ${FUZZ} payloads per database mode (test/signaling/abuse.test.ts)`);
     const pg = MODES.includes('postgres') ? await PrivatePostgres.start() : undefined;

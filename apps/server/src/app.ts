@@ -16,7 +16,12 @@ import { registerAuthRoutes } from './auth/routes';
 import type { Config } from './config';
 import { AddressCounter } from './gateway/address-counter';
 import { socketCloser } from './gateway/socket-closer';
-import { attachGateway, performEffects, type SignalingServer } from './gateway/socket-gateway';
+import {
+  attachGateway,
+  batchFanout,
+  performEffects,
+  type SignalingServer,
+} from './gateway/socket-gateway';
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
@@ -33,10 +38,12 @@ import {
 } from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
+import { closeWhatSharedStateForgot } from './persistence/reconcile-shared';
 import { loadOpenState } from './persistence/restore-query';
 import { SignalingService } from './signaling';
 import { restoreState } from './signaling/restore';
 import { InMemoryStore } from './store/in-memory-store';
+import { registerUserDirectory } from './users/directory';
 
 /** Closes every local socket's transport (not a Socket.IO disconnect): clients reconnect by themselves. */
 function dropLocalSockets(io: SignalingServer): void {
@@ -146,6 +153,15 @@ export async function buildApp(
     persistence,
     log: app.log,
   });
+  const fanout =
+    config.signaling.fanoutBatchMs > 0
+      ? batchFanout(
+          io,
+          config.signaling.fanoutBatchMs,
+          () => signaling.core.store.roomList(),
+          (err) => app.log.warn({ err }, 'room list broadcast failed'),
+        )
+      : undefined;
   attachGateway({
     io,
     service: signaling,
@@ -189,7 +205,19 @@ export async function buildApp(
     );
   }
   if (shared) {
-    shared.hooks.onFenced = () => dropLocalSockets(io);
+    const reconcile = () =>
+      closeWhatSharedStateForgot(db.prisma, shared.store, new Date()).then(
+        (closed) => {
+          if (closed.rooms + closed.calls > 0)
+            app.log.info(closed, 'closed rooms and calls the shared state no longer has');
+        },
+        (err) => app.log.warn({ err }, 'could not reconcile the database with the shared state'),
+      );
+    shared.hooks.onFenced = () => {
+      dropLocalSockets(io);
+      // A lost lease may mean Redis came back empty: its rooms and calls are gone.
+      void reconcile();
+    };
     shared.hooks.onDeadNode = async (nodeId, lastHeartbeat) => {
       // When the whole deployment was down (a restart), nobody could notice the death before
       // this node started: the grace runs from now, so people have time to reconnect.
@@ -201,6 +229,7 @@ export async function buildApp(
     };
     signaling.core.startPolling(config.redis.deadlinePollMs);
     await shared.takeOverDeadNodes();
+    await reconcile();
   }
   metrics.beforeScrape.push(async () => {
     const counts = await signaling.counts();
@@ -252,6 +281,7 @@ export async function buildApp(
     webOrigins: config.webOrigins,
   });
   registerCallHistory(app, { db, tokens });
+  registerUserDirectory(app, { db, tokens });
 
   // preClose, not onClose: Fastify closes the HTTP server before its onClose hooks, and that
   // close waits for every upgraded WebSocket; with clients connected it would never finish.
@@ -274,6 +304,7 @@ export async function buildApp(
       dropLocalSockets(io);
     }
     signaling.close();
+    await fanout?.flush();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await shared?.close(handOver);
   });

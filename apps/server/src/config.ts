@@ -81,6 +81,7 @@ const EnvSchema = z.object({
 
   MAX_ROOM_PARTICIPANTS: int(6, 2, 50),
   RECONNECT_GRACE_MS: int(5000, 0, 600_000),
+  FANOUT_BATCH_MS: int(50, 0, 1000),
   RING_TIMEOUT_MS: int(30_000, 100, 600_000),
   AUTH_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_HTTP_BUFFER_BYTES: int(128 * 1024, 16 * 1024, 16 * 1024 * 1024),
@@ -160,6 +161,8 @@ export interface Config {
   signaling: {
     maxRoomParticipants: number;
     reconnectGraceMs: number;
+    /** Broadcasts to every signed-in socket are gathered this long (0 = sent at once). */
+    fanoutBatchMs: number;
     ringTimeoutMs: number;
     authTimeoutMs: number;
     maxHttpBufferBytes: number;
@@ -239,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signaling: {
       maxRoomParticipants: e.MAX_ROOM_PARTICIPANTS,
       reconnectGraceMs: e.RECONNECT_GRACE_MS,
+      fanoutBatchMs: e.FANOUT_BATCH_MS,
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       authTimeoutMs: e.AUTH_TIMEOUT_MS,
       maxHttpBufferBytes: e.MAX_HTTP_BUFFER_BYTES,

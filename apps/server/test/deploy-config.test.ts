@@ -135,3 +135,29 @@ describe.skipIf(!nginx)('deploy/ nginx configs', () => {
     }
   });
 });
+
+describe('deploy/openwcall.conf.template routes', () => {
+  it("sends the server's HTTP routes (GET /users too) to the server and the rest to the web app", () => {
+    const site = render('deploy/openwcall.conf.template', {
+      OPENWCALL_SERVER_NAME: 'voice.example.test',
+      OPENWCALL_HTTP_LISTEN: '127.0.0.1:1',
+      OPENWCALL_HTTPS_LISTEN: '127.0.0.1:2',
+      OPENWCALL_TLS_CERT: '/dev/null',
+      OPENWCALL_TLS_KEY: '/dev/null',
+      OPENWCALL_SERVER_UPSTREAM: '127.0.0.1:3',
+      OPENWCALL_WEB_UPSTREAM: '127.0.0.1:4',
+      OPENWCALL_PUBLIC_ORIGIN: 'https://voice.example.test',
+      OPENWCALL_SERVER_URL: 'same-origin',
+    });
+    const pattern = /location ~ (\^\/\S+) \{/.exec(site)?.[1];
+    expect(pattern).toBeDefined();
+    // nginx's PCRE and JavaScript agree on this simple alternation.
+    const toServer = new RegExp(pattern as string);
+    for (const path of ['/users', '/auth/login', '/me', '/calls/history', '/health']) {
+      expect(toServer.test(path), path).toBe(true);
+    }
+    for (const path of ['/', '/sign-in', '/users/extra', '/usersearch', '/_next/static/x.js']) {
+      expect(toServer.test(path), path).toBe(false);
+    }
+  });
+});

@@ -71,6 +71,8 @@ export const PresenceEntrySchema = z.object({
   displayName: z.string(),
   status: PresenceStatusSchema,
   inCall: z.boolean(),
+  /** Extension: the open room the user has a seat in, absent when none. */
+  roomId: IdSchema.optional(),
 });
 export type PresenceEntry = z.infer<typeof PresenceEntrySchema>;
 
@@ -259,6 +261,12 @@ export const CallStateEventSchema = z.object({
   callId: IdSchema,
   state: CallStateSchema,
   peer: PublicUserSchema,
+  /**
+   * Extension: true when the server re-sends the state to a new socket that took the call over
+   * within the reconnect grace (reload), so that page adopts it; absent on ordinary changes,
+   * which go to every socket of the user.
+   */
+  resumed: z.literal(true).optional(),
 });
 export const RelayedSdpSchema = z.object({
   from: IdSchema,
@@ -507,3 +515,7 @@ export const CallHistoryEntrySchema = z.object({
 });
 export type CallHistoryEntry = z.infer<typeof CallHistoryEntrySchema>;
 export const CallHistoryResponseSchema = z.object({ calls: z.array(CallHistoryEntrySchema) });
+
+/** `GET /users` (extension): every account, by name, bounded (the server's USER_DIRECTORY_LIMIT). */
+export const UserDirectoryResponseSchema = z.object({ users: z.array(PublicUserSchema) });
+export type UserDirectoryResponse = z.infer<typeof UserDirectoryResponseSchema>;

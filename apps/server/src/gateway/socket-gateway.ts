@@ -7,6 +7,7 @@ import {
   type ErrorCode,
   type ParsedClientPayload,
   type PublicUser,
+  type RoomSummary,
   type ServerToClientEvents,
 } from '@openwcall/shared';
 import type { Server, Socket } from 'socket.io';
@@ -25,6 +26,7 @@ import {
 } from '../signaling';
 import { FencedError, StoreUnavailableError } from '../store/store';
 import type { AddressCounter } from './address-counter';
+import { FanoutBatcher } from './fanout-batcher';
 import { quickIce } from './quick-ice';
 import { loginChannel } from './socket-closer';
 
@@ -135,11 +137,42 @@ class FanoutBudgets {
   }
 }
 
+const batchers = new WeakMap<SignalingServer, FanoutBatcher>();
+
+/**
+ * Gathers this server's broadcasts to every signed-in socket into one per `windowMs`
+ * (fanout-batcher.ts); returns the batcher, to flush at shutdown.
+ */
+export function batchFanout(
+  io: SignalingServer,
+  windowMs: number,
+  roomList: () => Promise<RoomSummary[]>,
+  onError: (err: unknown) => void,
+): FanoutBatcher {
+  const everyone = routeOf({ authenticated: true }).to;
+  const batcher = new FanoutBatcher(
+    windowMs,
+    (to, event, payload) => {
+      const target =
+        'user' in to
+          ? io.to(routeOf({ user: to.user }).to)
+          : io.to(everyone).except((to.exceptUsers ?? []).map((user) => routeOf({ user }).to));
+      (target.emit as (event: string, payload: unknown) => boolean)(event, payload);
+    },
+    roomList,
+    onError,
+  );
+  batchers.set(io, batcher);
+  return batcher;
+}
+
 /** Performs effects in order. Local sockets are moved directly (synchronously); remote ones through the adapter. */
 export function performEffects(io: SignalingServer, effects: readonly Effect[]) {
+  const batcher = batchers.get(io);
   for (const effect of effects) {
     switch (effect.kind) {
       case 'emit': {
+        if (batcher?.add(effect)) break;
         // One socket on this node (every relayed offer, answer and ICE candidate): write to
         // it directly instead of through the adapter's broadcast path.
         if ('socket' in effect.to) {

@@ -6,6 +6,7 @@ import {
   hangUpOutcome,
   transition,
 } from '../calls/call';
+import { recordKey } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
 import { type Effect, emit } from './effects';
@@ -77,14 +78,18 @@ export async function invite(
       ...callStateEffects(call),
     ]);
   });
-  // Someone online is in the live state; only for the others does the database tell "no such
-  // user" from "offline". It is asked last, so a database outage never blocks calling people
-  // who are online, and an unanswered lookup is "offline", never INTERNAL.
-  if (!result.ok && result.code === 'USER_OFFLINE') {
-    const exists = await core.findUser(toUserId).then(
-      (user) => user !== null,
-      () => true,
-    );
+  // USER_NOT_FOUND comes before BUSY and USER_OFFLINE in the protocol's order, but only the
+  // database knows who exists: it is asked after the live state, and only when the answer
+  // could be one of those. So a database outage never blocks calling people who are online,
+  // and an unanswered lookup keeps the live answer, never INTERNAL.
+  if (!result.ok && (result.code === 'USER_OFFLINE' || result.code === 'BUSY')) {
+    const [online] = await core.store.readRecent([recordKey('user', toUserId)]);
+    const exists =
+      (online?.version ?? 0) > 0 ||
+      (await core.findUser(toUserId).then(
+        (user) => user !== null,
+        () => true,
+      ));
     if (!exists) return fail('USER_NOT_FOUND');
   }
   return result;

@@ -1,6 +1,13 @@
 import type { CallHistoryEntry } from '@openwcall/shared';
+import { AccountApi, LinkApi } from '../account/api';
+import { Profile } from '../account/profile';
+import { AdminApi } from '../admin/api';
 import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
+import { toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import type { Logger } from '../base/logger';
+import { Notices } from '../base/notices';
 import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
@@ -8,20 +15,21 @@ import { AudioLevels } from '../media/audio-levels';
 import { Microphone } from '../media/microphone';
 import { WebAudioTones } from '../media/tones';
 import { RoomController } from '../room/room-controller';
-import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
-import { toAppError } from './errors';
-import { ExternalStore } from './external-store';
-import { Notices } from './notices';
+import { type Activity, OtherTabs } from '../tabs/other-tabs';
 
 const browserLogger: Logger = {
   debug: () => {},
   info: (message, context) => console.info(`[openwcall] ${message}`, context ?? ''),
   warn: (message, context) => console.warn(`[openwcall] ${message}`, context ?? ''),
 };
+
+// Long enough for the taking tab to reconnect and be handed the call first.
+const TAB_HANDOVER_MS = 4_000;
 
 /** Key of the local microphone in AudioLevels (remote peers use their user id). */
 export const SELF_LEVEL_ID = 'self';
@@ -41,6 +49,7 @@ export class Connection {
   readonly room: RoomController;
   readonly call: DirectCallController;
   readonly levels: AudioLevels;
+  readonly tabs: OtherTabs;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -50,9 +59,8 @@ export class Connection {
       createSocket: () => createSocketIoSocket(config.serverUrl),
       getToken: () => session.getAccessToken(),
       refreshToken: () => session.refresh(),
-      onAuthFailed: () => {
-        void session.signOut();
-      },
+      onAuthFailed: (error) => session.endedByServer(error.code),
+      subscribeToken: (listener) => session.onToken(listener),
       logger: browserLogger,
     });
     const channel = createWebrtcChannel(this.signaling);
@@ -75,8 +83,10 @@ export class Connection {
       });
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
 
-    this.lobby = new LobbyStore(this.signaling, async () =>
-      app.api.callHistory(await session.getAccessToken()),
+    this.lobby = new LobbyStore(
+      this.signaling,
+      async () => app.api.callHistory(await session.getAccessToken()),
+      async () => app.api.users(await session.getAccessToken()),
     );
     this.room = new RoomController({
       client: this.signaling,
@@ -104,6 +114,24 @@ export class Connection {
       logger: browserLogger,
     });
     this.levels = new AudioLevels({ createContext: audioContext });
+    this.tabs = new OtherTabs({
+      channel:
+        typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('openwcall-tabs'),
+      userId: session.user?.id ?? '',
+      release: (activity) => this.releaseToOtherTab(activity),
+      adopt: (activity) => this.adoptFromOtherTab(activity),
+    });
+    const syncActivity = () => {
+      const room = this.room.getSnapshot();
+      const call = this.call.getSnapshot();
+      this.tabs.setActivity(
+        call.phase === 'active'
+          ? { kind: 'call', callId: call.callId }
+          : room.phase === 'in-room' && room.room
+            ? { kind: 'room', roomId: room.room.id }
+            : null,
+      );
+    };
 
     // Speaking indicators follow the local microphone and every remote stream.
     const syncLevels = () => {
@@ -120,20 +148,40 @@ export class Connection {
       for (const id of this.previousLevelIds) if (!seen.has(id)) this.levels.untrack(id);
       this.previousLevelIds = seen;
     };
+    let lostNotice: number | null = null;
     this.cleanups.push(
       microphone.subscribe(syncLevels),
       this.room.subscribe(syncLevels),
       this.call.subscribe(syncLevels),
+      this.room.subscribe(syncActivity),
+      this.call.subscribe(syncActivity),
       this.signaling.onReady(({ resumed }) => {
-        if (!resumed) void this.lobby.refreshHistory();
+        if (resumed) return;
+        void this.lobby.refreshHistory();
+        void this.lobby.refreshDirectory();
       }),
       this.signaling.subscribe(() => {
         const { status, attempt } = this.signaling.getSnapshot();
-        if (status === 'reconnecting' && attempt === 1) {
-          notices.info('Connection to the server lost. Reconnecting…');
+        if (status === 'reconnecting' && attempt === 1 && lostNotice === null) {
+          lostNotice = notices.info('Connection to the server lost. Reconnecting…');
+        } else if (status === 'ready' && lostNotice !== null) {
+          // Gone as soon as the header says Connected, not after the notice's lifetime.
+          notices.dismiss(lostNotice);
+          lostNotice = null;
         }
       }),
     );
+    // A tab that closes tells the others it no longer carries the call (no "another tab" left).
+    if (typeof window !== 'undefined') {
+      const onPageHide = () => this.tabs.setActivity(null);
+      window.addEventListener('pagehide', onPageHide);
+      // Back from the back/forward cache, still in the call.
+      window.addEventListener('pageshow', syncActivity);
+      this.cleanups.push(() => {
+        window.removeEventListener('pagehide', onPageHide);
+        window.removeEventListener('pageshow', syncActivity);
+      });
+    }
     this.signaling.start();
   }
 
@@ -157,8 +205,36 @@ export class Connection {
     }
   }
 
+  // Another tab takes over. A room moves by that tab's room:join (the server then tells this
+  // one it left); a call moves only to a socket that connects while ours is gone.
+  private releaseToOtherTab(activity: Activity): void {
+    if (activity.kind !== 'call') return;
+    this.call.release();
+    this.signaling.reconnectLater(TAB_HANDOVER_MS);
+  }
+
+  private adoptFromOtherTab(activity: Activity): void {
+    if (activity.kind === 'room') {
+      this.room.join(activity.roomId).catch((error: unknown) => {
+        this.app.notices.error(toAppError(error).message);
+      });
+      return;
+    }
+    // A fresh auth:hello from a new socket is what makes the server move the call here; the
+    // other tab's close may reach the server after our hello, so try a few times.
+    let tries = 0;
+    const attempt = () => {
+      if (this.call.getSnapshot().phase !== 'idle' || tries >= 3) return;
+      tries += 1;
+      this.signaling.dropConnection();
+      setTimeout(attempt, 2_000);
+    };
+    attempt();
+  }
+
   close(): void {
     for (const cleanup of this.cleanups) cleanup();
+    this.tabs.close();
     this.room.close();
     this.call.close();
     this.lobby.close();
@@ -174,6 +250,10 @@ export class Connection {
 export class AppClient {
   readonly api: AuthApi;
   readonly session: Session;
+  readonly account: AccountApi;
+  readonly admin: AdminApi;
+  readonly links: LinkApi;
+  readonly profile: Profile;
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
   readonly microphone: Microphone;
@@ -186,7 +266,18 @@ export class AppClient {
 
   constructor(readonly config: RuntimeConfig) {
     this.api = new AuthApi(config.serverUrl);
-    this.session = new Session({ api: this.api, ...browserSessionDeps() });
+    this.session = new Session({
+      api: this.api,
+      endAllLogins: (token) => this.api.request('DELETE', '/me/sessions', null, { token }),
+      ...browserSessionDeps(),
+    });
+    const token = () => this.session.getAccessToken();
+    this.account = new AccountApi(this.api, token);
+    this.admin = new AdminApi(this.api, token);
+    this.links = new LinkApi(this.api);
+    this.profile = new Profile(this.account, (error) =>
+      browserLogger.warn('could not load the profile', { code: toAppError(error).code }),
+    );
     this.microphone = new Microphone(
       typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
       typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
@@ -208,6 +299,8 @@ export class AppClient {
       previous.close();
     }
     this.userId = user?.id ?? null;
+    this.profile.clear();
+    if (user) void this.profile.load();
     this.connection.set(user ? new Connection(this) : null);
   }
 }

@@ -1,6 +1,6 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { SignalingClient } from './client';
 import { FakeSocket } from './testing/fakes';
 
@@ -55,7 +55,7 @@ describe('SignalingClient', () => {
     expect(socket.emitted[0]).toMatchObject({ event: 'auth:hello', payload: { token: 't1' } });
     expect(client.status).toBe('ready');
     expect(client.getSnapshot()).toMatchObject({ user, iceServers });
-    expect(ready).toHaveBeenCalledWith({ user, iceServers, resumed: false });
+    expect(ready).toHaveBeenCalledWith({ user, iceServers, resumed: false, droppedSignals: 0 });
   });
 
   it('delivers server events parsed by the shared schemas and drops malformed ones', async () => {
@@ -152,7 +152,12 @@ describe('SignalingClient', () => {
     expect(hellos.map((h) => h.payload)).toEqual([{ token: 't1' }, { token: 't2' }]);
     expect(client.status).toBe('ready');
     expect(client.getSnapshot().attempt).toBe(0);
-    expect(ready).toHaveBeenLastCalledWith({ user, iceServers, resumed: true });
+    expect(ready).toHaveBeenLastCalledWith({
+      user,
+      iceServers,
+      resumed: true,
+      droppedSignals: 0,
+    });
   });
 
   it('backs off across failed attempts and gives up when the policy says so', async () => {
@@ -188,16 +193,67 @@ describe('SignalingClient', () => {
     expect(second.client.status).toBe('closed');
   });
 
-  it('sends webrtc signals only while ready', async () => {
+  it('holds webrtc signals made while offline and sends them in order once authenticated', async () => {
     const { socket, client } = setup();
     const offer = { to: 'u2', roomId: 'r1', sdp: 'v=0' };
+    const ice = { to: 'u2', roomId: 'r1', candidate: { candidate: 'candidate:1' } };
     client.signal(ClientEvent.WebrtcOffer, offer);
+    client.signal(ClientEvent.WebrtcIce, ice);
     expect(socket.emitted).toHaveLength(0);
     client.start();
     socket.open();
     await flush();
+    expect(socket.emittedNames()).toEqual(['auth:hello', 'webrtc:offer', 'webrtc:ice']);
     client.signal(ClientEvent.WebrtcOffer, offer);
     expect(socket.emitted.at(-1)).toMatchObject({ event: 'webrtc:offer', payload: offer });
+  });
+
+  it('re-sends a signal whose ack was lost with the connection', async () => {
+    const { socket, client } = setup();
+    client.start();
+    socket.open();
+    await flush();
+    socket.respond = () => undefined;
+    client.signal(ClientEvent.WebrtcAnswer, { to: 'u2', roomId: 'r1', sdp: 'answer' });
+    socket.dropTransport();
+    await flush();
+    socket.respond = (event) =>
+      event === ClientEvent.AuthHello ? { ok: true, user, iceServers } : { ok: true };
+    await vi.advanceTimersByTimeAsync(100);
+    socket.open();
+    await flush();
+    expect(socket.emittedNames()).toEqual([
+      'auth:hello',
+      'webrtc:answer',
+      'auth:hello',
+      'webrtc:answer',
+    ]);
+  });
+
+  it('drops signals too old or too many to send, and says how many in ReadyInfo', async () => {
+    const stale = setup();
+    const staleReady = vi.fn();
+    stale.client.onReady(staleReady);
+    stale.client.signal(ClientEvent.WebrtcOffer, { to: 'u2', roomId: 'r1', sdp: 'old' });
+    await vi.advanceTimersByTimeAsync(10_001);
+    stale.client.signal(ClientEvent.WebrtcIce, { to: 'u2', roomId: 'r1', candidate: null });
+    stale.client.start();
+    stale.socket.open();
+    await flush();
+    expect(stale.socket.emittedNames()).toEqual(['auth:hello', 'webrtc:ice']);
+    expect(staleReady).toHaveBeenCalledWith(expect.objectContaining({ droppedSignals: 1 }));
+
+    const many = setup();
+    const manyReady = vi.fn();
+    many.client.onReady(manyReady);
+    for (let i = 0; i < 130; i++) {
+      many.client.signal(ClientEvent.WebrtcIce, { to: 'u2', roomId: 'r1', candidate: null });
+    }
+    many.client.start();
+    many.socket.open();
+    await flush();
+    expect(many.socket.emittedNames().filter((name) => name === 'webrtc:ice')).toHaveLength(128);
+    expect(manyReady).toHaveBeenCalledWith(expect.objectContaining({ droppedSignals: 2 }));
   });
 
   it('close() is idempotent and stops reconnecting', async () => {
@@ -211,5 +267,117 @@ describe('SignalingClient', () => {
     socket.dropTransport();
     await vi.advanceTimersByTimeAsync(1_000);
     expect(socket.connectCalls).toBe(1);
+  });
+
+  describe('when the server ends the login (issue 8 item 9)', () => {
+    function revocable(refresh: () => Promise<string>) {
+      const socket = new FakeSocket();
+      const onAuthFailed = vi.fn();
+      const tokenListeners = new Set<(token: string) => void>();
+      socket.respond = (event, payload) => {
+        if (event !== ClientEvent.AuthHello) return { ok: true };
+        const { token } = payload as { token: string };
+        return token.startsWith('good')
+          ? { ok: true, user, iceServers }
+          : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'bad token' } };
+      };
+      const client = new SignalingClient({
+        createSocket: () => socket,
+        getToken: async () => 'good-1',
+        refreshToken: refresh,
+        onAuthFailed,
+        subscribeToken: (listener) => {
+          tokenListeners.add(listener);
+          return () => tokenListeners.delete(listener);
+        },
+        policy: { nextDelay: () => 5_000 },
+        ackTimeoutMs: 1_000,
+      });
+      const newToken = (token: string) => {
+        for (const listener of tokenListeners) listener(token);
+      };
+      return { socket, client, onAuthFailed, newToken, tokenListeners };
+    }
+
+    /** What the server does: say why on the socket, then close it. */
+    function serverEnds(socket: FakeSocket, code: string) {
+      socket.serverEmit('error', { code, message: 'ended' });
+      socket.connected = false;
+      socket.serverEmit('disconnect', 'io server disconnect');
+    }
+
+    it('a disabled account: signed out with that reason, no reconnect', async () => {
+      const refresh = vi.fn(async () => 'good-2');
+      const { socket, client, onAuthFailed } = revocable(refresh);
+      client.start();
+      socket.open();
+      await flush();
+      serverEnds(socket, 'ACCOUNT_DISABLED');
+      await flush();
+      expect(onAuthFailed).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'ACCOUNT_DISABLED' }),
+      );
+      expect(client.status).toBe('closed');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(socket.connectCalls).toBe(1);
+      expect(refresh).not.toHaveBeenCalled();
+    });
+
+    it('a revoked login (the refresh is refused too): signed out, no reconnect', async () => {
+      const { socket, client, onAuthFailed } = revocable(async () => {
+        throw new AppError('UNAUTHENTICATED');
+      });
+      client.start();
+      socket.open();
+      await flush();
+      serverEnds(socket, 'UNAUTHENTICATED');
+      await flush();
+      expect(onAuthFailed).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+      );
+      expect(client.status).toBe('closed');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(socket.connectCalls).toBe(1);
+    });
+
+    it('an expired token (the refresh works): reconnects at once with the new token', async () => {
+      const { socket, client, onAuthFailed } = revocable(async () => 'good-2');
+      client.start();
+      socket.open();
+      await flush();
+      const statuses: string[] = [];
+      client.subscribe(() => statuses.push(client.status));
+      serverEnds(socket, 'UNAUTHENTICATED');
+      await flush();
+      // No backoff wait: the login is known to be alive.
+      expect(socket.connectCalls).toBe(2);
+      socket.open();
+      await flush();
+      expect(client.status).toBe('ready');
+      expect(onAuthFailed).not.toHaveBeenCalled();
+      expect(statuses).not.toContain('reconnecting');
+    });
+
+    it('re-sends auth:hello with every fresh token while signed in, and stops after close', async () => {
+      const { socket, client, onAuthFailed, newToken, tokenListeners } = revocable(async () => {
+        throw new AppError('UNAUTHENTICATED');
+      });
+      newToken('good-early');
+      client.start();
+      socket.open();
+      await flush();
+      newToken('good-2');
+      await flush();
+      const hellos = socket.emitted.filter((e) => e.event === 'auth:hello').map((e) => e.payload);
+      expect(hellos).toEqual([{ token: 'good-1' }, { token: 'good-2' }]);
+      expect(client.status).toBe('ready');
+
+      // A token the server refuses means the login is gone once the refresh fails as well.
+      newToken('revoked-3');
+      await flush();
+      expect(onAuthFailed).toHaveBeenCalledTimes(1);
+      expect(client.status).toBe('closed');
+      expect(tokenListeners.size).toBe(0);
+    });
   });
 });

@@ -13,9 +13,10 @@ import {
   serverEventSchemas,
 } from '@openwcall/shared';
 import type { z } from 'zod';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import { createBackoffPolicy, type Logger, type ReconnectPolicy, silentLogger } from '../rtc';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import { createBackoffPolicy, type ReconnectPolicy } from '../rtc';
 import type { SocketLike } from './socket';
 
 export type SignalingStatus =
@@ -40,6 +41,11 @@ export interface ReadyInfo {
   readonly iceServers: readonly IceServer[];
   /** True when this is a reconnect: the server re-sends room:joined / call:direct:state. */
   readonly resumed: boolean;
+  /**
+   * `webrtc:*` signals made while offline that were too old or too many to send after the
+   * reconnect: some negotiation lost its message, so the owner restarts ICE.
+   */
+  readonly droppedSignals: number;
 }
 
 export interface SignalingClientOptions {
@@ -48,12 +54,23 @@ export interface SignalingClientOptions {
   readonly getToken: () => Promise<string>;
   /** A new access token, after the server refused the last one. */
   readonly refreshToken: () => Promise<string>;
-  /** The server refused even a fresh token: the login is gone. */
+  /** The server refused even a fresh token, or ended the login: it is gone. */
   readonly onAuthFailed: (error: AppError) => void;
+  /**
+   * Every new access token; an authenticated socket presents it with `auth:hello` again, so
+   * the server never sees this socket's token expire (ACCOUNTS-API.md "Socket closing").
+   */
+  readonly subscribeToken?: (listener: (token: string) => void) => () => void;
   readonly policy?: ReconnectPolicy;
   readonly ackTimeoutMs?: number;
+  /** Signals older than this when the connection comes back are dropped, not sent. */
+  readonly outboxMaxAgeMs?: number;
   readonly logger?: Logger;
 }
+
+// A restart's offer or answer and its candidates are a handful of signals per peer; a full room
+// of five peers fits many times over, and a long outage cannot grow memory without bound.
+const OUTBOX_LIMIT = 128;
 
 type WebrtcEvent =
   | typeof ClientEvent.WebrtcOffer
@@ -76,6 +93,12 @@ interface Pending {
   readonly reject: (error: AppError) => void;
 }
 
+interface Queued {
+  readonly event: WebrtcEvent;
+  readonly payload: ClientPayload<WebrtcEvent>;
+  readonly at: number;
+}
+
 /**
  * The typed, validated Socket.IO connection to the server: authenticates with `auth:hello`
  * on every (re)connect, parses each server event with the shared zod schemas, turns acks into
@@ -94,8 +117,15 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private lostAt: number | null = null;
   private everReady = false;
+  /** `webrtc:*` made while offline, sent in order once authenticated again. */
+  private outbox: Queued[] = [];
+  private droppedSignals = 0;
+  private holdUntil = 0;
   /** Bumped on every connect, so a stale authentication cannot finish after a newer one. */
   private generation = 0;
+  /** Set while checking whether a login the server closed is still alive (see onServerError). */
+  private rechecking: Promise<boolean> | null = null;
+  private readonly unsubscribeToken: () => void;
 
   constructor(options: SignalingClientOptions) {
     super({ status: 'idle', attempt: 0, user: null, iceServers: [], maxRoomParticipants: 6 });
@@ -115,6 +145,13 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     for (const event of SERVER_EVENT_NAMES) {
       this.listen(event, (raw) => this.dispatch(event, raw));
     }
+    this.on('error', (payload) => {
+      if (payload.code === 'UNAUTHENTICATED' || payload.code === 'ACCOUNT_DISABLED') {
+        this.onLoginEnded(new AppError(payload.code, payload.message));
+      }
+    });
+    this.unsubscribeToken =
+      options.subscribeToken?.((token) => this.reauthenticate(token)) ?? (() => {});
   }
 
   get status(): SignalingStatus {
@@ -165,17 +202,60 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   }
 
   /**
-   * Fire-and-forget for `webrtc:*`. While disconnected the signal is dropped: after the
-   * reconnect, the mesh restarts ICE and negotiates afresh.
+   * Fire-and-forget for `webrtc:*`. While offline the signal waits in a bounded outbox and goes
+   * out after the next `auth:hello`; what overflows or grows too old is dropped and reported
+   * in ReadyInfo.droppedSignals, so the engine restarts ICE instead of waiting on it.
    */
   signal<E extends WebrtcEvent>(event: E, payload: ClientPayload<E>): void {
+    this.sendSignal({ event, payload, at: Date.now() });
+  }
+
+  private sendSignal(queued: Queued): void {
+    if (this.status === 'closed') return;
     if (this.status !== 'ready') {
-      this.log.debug('dropping a signal while offline', { event });
+      if (this.outbox.length >= OUTBOX_LIMIT) {
+        this.outbox.shift();
+        this.droppedSignals += 1;
+      }
+      this.outbox.push(queued);
       return;
     }
+    const { event, payload } = queued;
     this.emitWithAck(event, payload, this.ackTimeoutMs).catch((error: unknown) => {
-      this.log.warn('signal not relayed', { event, error: toAppError(error).code });
+      const appError = toAppError(error);
+      // Lost with the connection before the server acknowledged it: send it again after the
+      // reconnect (a signal that did arrive twice is harmless to the negotiation).
+      if (appError.code === 'OFFLINE') this.sendSignal(queued);
+      else this.log.warn('signal not relayed', { event, error: appError.code });
     });
+  }
+
+  /** Sends what waited in the outbox; returns how many signals were lost meanwhile. */
+  private flushOutbox(): number {
+    const maxAge = this.options.outboxMaxAgeMs ?? 10_000;
+    const now = Date.now();
+    const queued = this.outbox.splice(0);
+    let dropped = this.droppedSignals;
+    this.droppedSignals = 0;
+    for (const entry of queued) {
+      if (now - entry.at > maxAge) dropped += 1;
+      else this.sendSignal(entry);
+    }
+    if (dropped > 0) this.log.info('signals lost while offline', { dropped });
+    return dropped;
+  }
+
+  /**
+   * Closes the connection now and reconnects no sooner than `ms` from now: another tab takes
+   * over the call this socket carried, and the server only moves it to a socket that comes
+   * while ours is gone.
+   */
+  reconnectLater(ms: number): void {
+    if (this.status === 'closed') return;
+    this.holdUntil = Date.now() + ms;
+    this.socket.disconnect();
+    // socket.io emits no 'disconnect' for a socket that was not connected.
+    if (this.reconnectTimer === null) this.onLost('handed over to another tab');
   }
 
   /** Test hook: loses the transport the way a network drop does; the client reconnects. */
@@ -186,7 +266,9 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   close(): void {
     if (this.status === 'closed') return;
     this.transition('closed', 'close');
+    this.unsubscribeToken();
     this.clearReconnectTimer();
+    this.outbox = [];
     this.rejectPending(new AppError('OFFLINE'));
     for (const [event, handler] of this.socketHandlers) this.socket.off(event, handler);
     this.socket.disconnect();
@@ -288,8 +370,9 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
           user: result.user,
           iceServers: result.iceServers,
         });
+        const droppedSignals = this.flushOutbox();
         for (const listener of [...this.readyListeners]) {
-          listener({ user: result.user, iceServers: result.iceServers, resumed });
+          listener({ user: result.user, iceServers: result.iceServers, resumed, droppedSignals });
         }
         return;
       } catch (error) {
@@ -304,6 +387,62 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     }
   }
 
+  /** A fresh token for a socket already signed in: the same `auth:hello` again (idempotent). */
+  private reauthenticate(token: string): void {
+    if (this.status !== 'ready') return;
+    const generation = this.generation;
+    this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs).catch(
+      (error: unknown) => {
+        if (this.isStale(generation)) return;
+        const appError = toAppError(error);
+        this.log.warn('re-authentication refused', { code: appError.code });
+        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
+          this.onLoginEnded(appError);
+        }
+      },
+    );
+  }
+
+  /**
+   * The server tells a socket why before it closes it: the account was disabled (final), or
+   * the login ended or its token expired. Only a refresh tells those two apart: a revoked
+   * login cannot refresh, so the person is signed out; an expired token gets a new one and the
+   * socket reconnects with it at once.
+   */
+  private onLoginEnded(error: AppError): void {
+    if (this.status === 'closed' || this.rechecking) return;
+    if (error.code === 'ACCOUNT_DISABLED') {
+      this.log.warn('the server ended this login', { code: error.code });
+      this.options.onAuthFailed(error);
+      this.close();
+      return;
+    }
+    this.generation += 1;
+    this.transition('authenticating', 'server ended the login; checking it');
+    const recheck = this.options.refreshToken().then(
+      () => true,
+      (refreshError: unknown) => {
+        const appError = toAppError(refreshError);
+        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
+          this.options.onAuthFailed(appError);
+          this.close();
+        }
+        return this.status !== 'closed';
+      },
+    );
+    this.rechecking = recheck;
+    void recheck.then((alive) => {
+      this.rechecking = null;
+      if (!alive || this.status === 'closed') return;
+      if (this.socket.connected) {
+        // The server did not close the socket after all: just present the new token.
+        void this.authenticate();
+      } else if (this.reconnectTimer === null) {
+        this.socket.connect();
+      }
+    });
+  }
+
   // A method, so TypeScript does not keep a narrowed status across awaits.
   private isStale(generation: number): boolean {
     return generation !== this.generation || this.status === 'closed';
@@ -311,7 +450,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
 
   private fail(generation: number, error: AppError): void {
     if (this.isStale(generation)) return;
-    if (error.code === 'UNAUTHENTICATED') {
+    if (error.code === 'UNAUTHENTICATED' || error.code === 'ACCOUNT_DISABLED') {
       this.log.warn('the server refused our token', {});
       this.options.onAuthFailed(error);
       this.close();
@@ -328,10 +467,12 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     this.generation += 1;
     this.socket.clearSendBuffer();
     this.rejectPending(new AppError('OFFLINE'));
-    if (this.reconnectTimer !== null) return;
+    // onLoginEnded reconnects (or signs out) once it knows whether the login is alive.
+    if (this.reconnectTimer !== null || this.rechecking) return;
     this.lostAt ??= Date.now();
     const attempt = this.getSnapshot().attempt;
-    const delay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    const policyDelay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    const delay = policyDelay === null ? null : Math.max(policyDelay, this.holdUntil - Date.now());
     if (delay === null) {
       this.transition('closed', `${reason}; gave up`);
       return;

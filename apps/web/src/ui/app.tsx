@@ -1,11 +1,15 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
 import { AppClient } from '../client/app-client';
 import { readBrowserConfig } from '../config/runtime';
+import { AccountPage } from './account-page';
+import { AdminPage } from './admin-page';
 import { AuthScreen } from './auth-screen';
 import { CallView, IncomingCallDialog } from './call-view';
 import { Header } from './header';
 import { AppContext, ConnectionContext, useApp, useStore } from './hooks';
+import { InviteScreen, ResetScreen } from './link-screens';
 import { Lobby } from './lobby';
 import { NoticeList } from './notice-list';
 import { RoomView } from './room-view';
@@ -27,13 +31,23 @@ function getAppClient(): AppClient {
   return singleton;
 }
 
-export function OpenWCallApp() {
+/** Which page of the app the URL names; the app itself is the same on each. */
+export type AppPage =
+  | { readonly kind: 'home' }
+  | { readonly kind: 'account' }
+  | { readonly kind: 'admin' }
+  | { readonly kind: 'invite'; readonly token: string }
+  | { readonly kind: 'reset'; readonly token: string };
+
+const HOME: AppPage = { kind: 'home' };
+
+export function OpenWCallApp({ page = HOME }: { page?: AppPage }) {
   const [app, setApp] = useState<AppClient | null>(null);
   useEffect(() => setApp(getAppClient()), []);
   if (!app) return <Loading label="Starting OpenWCall…" />;
   return (
     <AppContext.Provider value={app}>
-      <Shell />
+      <Shell page={page} />
     </AppContext.Provider>
   );
 }
@@ -47,19 +61,33 @@ export function Loading({ label }: { label: string }) {
   );
 }
 
-function Shell() {
+function Shell({ page }: { page: AppPage }) {
   const app = useApp();
   const session = useStore(app.session);
   const connection = useStore(app.connection);
   let body: React.ReactNode;
-  if (session.status === 'loading') body = <Loading label="Signing you in…" />;
+  // A reset link works whoever is signed in here: it is for the person it was issued to.
+  if (page.kind === 'reset') body = <ResetScreen token={page.token} />;
+  else if (session.status === 'loading') body = <Loading label="Signing you in…" />;
   else if (session.status === 'signed-out' || !connection) {
-    body = <AuthScreen notice={session.status === 'signed-out' ? session.notice : undefined} />;
+    body =
+      page.kind === 'invite' ? (
+        <InviteScreen token={page.token} />
+      ) : (
+        <AuthScreen notice={session.status === 'signed-out' ? session.notice : undefined} />
+      );
   } else {
     body = (
       <ConnectionContext.Provider value={connection}>
         <Header />
-        <SignedIn />
+        {page.kind === 'account' ? (
+          <AccountPage />
+        ) : page.kind === 'admin' ? (
+          <AdminPage />
+        ) : (
+          <SignedIn />
+        )}
+        {page.kind === 'invite' ? <GoHome /> : null}
       </ConnectionContext.Provider>
     );
   }
@@ -71,11 +99,50 @@ function Shell() {
   );
 }
 
+/** Signed in on an invitation page (just signed up with it): the address becomes the app's. */
+function GoHome() {
+  const router = useRouter();
+  useEffect(() => router.replace('/'), [router]);
+  return null;
+}
+
 function SignedIn() {
   const app = useApp();
   const connection = useStore(app.connection);
   if (!connection) return null;
   return <Conversation />;
+}
+
+type View = 'loading' | 'lobby' | 'room' | 'calling' | 'call';
+
+// Where focus lands when the view changes under it (the button that was pressed is gone):
+// the new view's heading, or the Rooms heading when coming back from a room.
+const LANDING: Record<View, string> = {
+  loading: '',
+  lobby: 'people-heading',
+  room: 'room-heading',
+  calling: 'call-heading',
+  call: 'call-heading',
+};
+
+/** The tab says what is going on, so a ringing call is noticed among other tabs. */
+function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  useEffect(
+    () => () => {
+      document.title = 'OpenWCall';
+    },
+    [],
+  );
+}
+
+function focusLanding(id: string): void {
+  const active = document.activeElement;
+  // Someone's focus on a control that is still there (or in a dialog) is left alone.
+  if (active && active !== document.body && active.isConnected) return;
+  document.getElementById(id)?.focus();
 }
 
 function Conversation() {
@@ -86,14 +153,52 @@ function Conversation() {
   const room = useStore(conn.room);
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
-  let view: React.ReactNode;
-  if (call.phase === 'outgoing' || call.phase === 'active') view = <CallView />;
-  else if (room.phase !== 'idle') view = <RoomView />;
-  else if (signaling.status === 'connecting' || signaling.status === 'authenticating') {
-    view = signaling.user ? <Lobby /> : <Loading label="Connecting to the server…" />;
-  } else view = <Lobby />;
+  const tabs = useStore(conn.tabs);
+  let kind: View;
+  if (call.phase === 'outgoing') kind = 'calling';
+  else if (call.phase === 'active') kind = 'call';
+  // While a join or create is pending the lobby stays, so a refusal (a bad room name, a locked
+  // room) is shown where the person acted, with what they typed still there.
+  else if (room.phase === 'in-room') kind = 'room';
+  else if (
+    (signaling.status === 'connecting' || signaling.status === 'authenticating') &&
+    !signaling.user
+  ) {
+    kind = 'loading';
+  } else kind = 'lobby';
+
+  let title = 'OpenWCall';
+  if (call.phase === 'incoming') title = `Incoming call — ${call.peer.displayName}`;
+  else if (call.phase === 'outgoing') title = `Calling ${call.peer.displayName} · OpenWCall`;
+  else if (call.phase === 'active') title = `Call with ${call.peer.displayName} · OpenWCall`;
+  else if (room.room && kind === 'room') title = `${room.room.name} · OpenWCall`;
+  useDocumentTitle(title);
+
+  const previous = useRef<View | null>(null);
+  useEffect(() => {
+    const from = previous.current;
+    previous.current = kind;
+    if (from === kind || kind === 'loading') return;
+    focusLanding(kind === 'lobby' && from === 'room' ? 'rooms-heading' : LANDING[kind]);
+  }, [kind]);
+
+  const view = {
+    calling: <CallView />,
+    call: <CallView />,
+    room: <RoomView />,
+    loading: <Loading label="Connecting to the server…" />,
+    lobby: <Lobby />,
+  }[kind];
   return (
     <>
+      {tabs.elsewhere && call.phase === 'idle' && room.phase === 'idle' ? (
+        <section className="card elsewhere" aria-label="Call in another tab">
+          <p role="status">You are in a call in another tab.</p>
+          <button type="button" className="button" onClick={() => conn.tabs.takeOver()}>
+            Take over the call here
+          </button>
+        </section>
+      ) : null}
       {view}
       {call.phase === 'incoming' ? <IncomingCallDialog /> : null}
     </>

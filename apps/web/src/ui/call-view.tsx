@@ -5,7 +5,7 @@ import { SELF_LEVEL_ID } from '../client/app-client';
 import { Avatar } from './avatar';
 import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
-import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { DeviceSelects, LeaveIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
 
 export function CallView() {
   const connection = useConnection();
@@ -18,7 +18,9 @@ export function CallView() {
     return (
       <main className="page center call" aria-labelledby="call-heading">
         <Avatar name={call.peer.displayName} size="large" />
-        <h1 id="call-heading">{call.peer.displayName}</h1>
+        <h1 id="call-heading" tabIndex={-1}>
+          {call.peer.displayName}
+        </h1>
         <p className="call-status" aria-live="polite">
           <span className="progress" aria-hidden="true" /> Calling…
         </p>
@@ -37,7 +39,9 @@ export function CallView() {
   return (
     <main className="page center call" aria-labelledby="call-heading">
       <Avatar name={call.peer.displayName} size="large" speaking={speaking.has(call.peer.id)} />
-      <h1 id="call-heading">{call.peer.displayName}</h1>
+      <h1 id="call-heading" tabIndex={-1}>
+        {call.peer.displayName}
+      </h1>
       <p className="call-status">
         <span className="sr-only">Duration </span>
         <time data-testid="call-duration">{formatDuration(now - call.answeredAt)}</time>
@@ -52,10 +56,12 @@ export function CallView() {
         <DeviceSelects />
         <button
           type="button"
-          className="button danger"
+          className="button round danger"
+          title="Hang up"
           onClick={() => void run(() => connection.call.hangUp())}
         >
-          Hang up
+          <LeaveIcon />
+          <span className="button-label">Hang up</span>
         </button>
       </div>
       <PeerAudio peers={call.peers} />

@@ -1,5 +1,7 @@
 'use client';
 import type { PresenceStatus } from '@openwcall/shared';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
 
@@ -16,6 +18,8 @@ export function Header() {
   const app = useApp();
   const connection = useConnection();
   const session = useStore(app.session);
+  const profile = useStore(app.profile);
+  const pathname = usePathname();
   const signaling = useStore(connection.signaling);
   const lobby = useStore(connection.lobby);
   const run = useAction();
@@ -25,13 +29,17 @@ export function Header() {
 
   return (
     <header className="topbar">
-      <div className="brand">
+      <Link
+        href="/"
+        className="brand brand-link"
+        aria-current={pathname === '/' ? 'page' : undefined}
+      >
         <span className="brand-mark" aria-hidden="true" />
-        OpenWCall
-      </div>
+        <span className="brand-name">OpenWCall</span>
+      </Link>
       <span className={`conn conn-${signaling.status}`} role="status" aria-live="polite">
         <span className="dot" aria-hidden="true" />
-        {CONNECTION_LABEL[signaling.status]}
+        <span className="conn-text">{CONNECTION_LABEL[signaling.status]}</span>
       </span>
       <div className="topbar-right">
         {user ? (
@@ -40,8 +48,8 @@ export function Header() {
             <span className="me-name">{user.displayName}</span>
           </span>
         ) : null}
-        <label className="inline-field">
-          <span>Status</span>
+        <label className="inline-field status-field">
+          <span className="field-label">Status</span>
           <select
             value={status === 'offline' ? 'online' : status}
             disabled={signaling.status !== 'ready'}
@@ -54,7 +62,21 @@ export function Header() {
             <option value="busy">Busy (no calls)</option>
           </select>
         </label>
-        <button type="button" className="button ghost" onClick={() => app.session.signOut()}>
+        <nav aria-label="Account" className="topbar-nav">
+          <Link href="/account" aria-current={pathname === '/account' ? 'page' : undefined}>
+            Account
+          </Link>
+          {profile?.isAdmin ? (
+            <Link href="/admin" aria-current={pathname === '/admin' ? 'page' : undefined}>
+              Admin
+            </Link>
+          ) : null}
+        </nav>
+        <button
+          type="button"
+          className="button ghost sign-out"
+          onClick={() => app.session.signOut()}
+        >
           Sign out
         </button>
       </div>

@@ -4,7 +4,14 @@ import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
-import { DeviceSelects, MicIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import {
+  DeviceSelects,
+  LeaveIcon,
+  MicIcon,
+  MuteButton,
+  PeerAudio,
+  PeerStateBadge,
+} from './media-controls';
 
 export function RoomView() {
   const app = useApp();
@@ -37,7 +44,9 @@ export function RoomView() {
     <main className="page room" aria-labelledby="room-heading">
       <div className="room-header">
         <div>
-          <h1 id="room-heading">{room.name}</h1>
+          <h1 id="room-heading" tabIndex={-1}>
+            {room.name}
+          </h1>
           <p className="muted">
             {room.participants.length} / {room.maxParticipants} people · Host:{' '}
             <strong data-testid="room-host">
@@ -79,6 +88,12 @@ export function RoomView() {
           />
         ))}
       </ul>
+      {room.participants.length === 1 ? (
+        <p className="empty tile-alone">
+          <strong>You are the only one here.</strong>
+          <span className="muted">Others see this room in their lobby and can join it.</span>
+        </p>
+      ) : null}
 
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton
@@ -88,10 +103,12 @@ export function RoomView() {
         <DeviceSelects />
         <button
           type="button"
-          className="button danger"
+          className="button round danger"
+          title="Leave room"
           onClick={() => void run(() => connection.room.leave())}
         >
-          Leave room
+          <LeaveIcon />
+          <span className="button-label">Leave room</span>
         </button>
       </div>
       <PeerAudio peers={view.peers} />
@@ -121,7 +138,7 @@ function ParticipantTile({
   const name = participant.displayName;
   return (
     <li
-      className={`tile${speaking && !muted ? ' tile-speaking' : ''}`}
+      className={`tile${speaking && !muted ? ' tile-speaking' : ''}${muted ? ' tile-muted' : ''}`}
       data-user-id={participant.userId}
       data-speaking={speaking && !muted ? 'true' : 'false'}
       aria-label={`${name}${self ? ' (you)' : ''}`}
