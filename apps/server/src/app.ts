@@ -5,6 +5,7 @@ import { type Database, seedDemoUsers } from '@openwcall/db';
 import { openDatabase } from '@openwcall/db/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
+import { listenForAccountEvents } from './accounts/account-events';
 import { AdminPolicy, touchUser } from './accounts/accounts';
 import { registerAccountRoutes } from './accounts/routes';
 import { registerAdminRoutes } from './admin/routes';
@@ -157,6 +158,17 @@ export async function buildApp(
     accountState: (userId, sid) => touchUser(db.prisma, userId, sid),
   });
   const sockets = socketCloser(io);
+  const stopAccountEvents = await listenForAccountEvents(
+    db,
+    socketCloser(io, { local: true }),
+    app.log,
+  ).catch((err: unknown) => {
+    app.log.warn(
+      { err },
+      'cannot listen for account events; command-line disables wait for token expiry',
+    );
+    return async () => undefined;
+  });
   const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays, sockets);
   const policy = new AdminPolicy(config.auth.adminEmails);
   const adminUsers = new AdminUsers({
@@ -266,6 +278,7 @@ export async function buildApp(
     await shared?.close(handOver);
   });
   app.addHook('onClose', async () => {
+    await stopAccountEvents();
     if (metricsServer) await closeMetrics(metricsServer);
     await persistence.queue.close();
     if (!options.db) await db.close();

@@ -83,14 +83,17 @@ export async function touchUser(
   userId: string,
   sid: string | undefined,
 ): Promise<AccountState> {
-  if (sid !== undefined && !(await loginIsLive(prisma, userId, sid))) return 'ended';
+  // A disabled account says so even though disabling also ended its logins.
   const { count } = await prisma.user.updateMany({
     where: { id: userId, disabledAt: null },
     data: { lastSeenAt: new Date() },
   });
-  if (count === 1) return 'ok';
-  const row = await prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
-  return row ? 'disabled' : 'missing';
+  if (count === 0) {
+    const row = await prisma.user.findUnique({ where: { id: userId }, select: { id: true } });
+    return row ? 'disabled' : 'missing';
+  }
+  if (sid !== undefined && !(await loginIsLive(prisma, userId, sid))) return 'ended';
+  return 'ok';
 }
 
 export async function findByEmail(prisma: PrismaClient, email: string): Promise<User> {
