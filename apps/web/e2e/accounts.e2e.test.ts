@@ -136,7 +136,7 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
     await page.getByRole('heading', { name: 'This reset link cannot be used' }).waitFor();
   });
 
-  it('account page: rename, change the password (the old one required), and "Sign out everywhere" signs out another browser of the same person', async () => {
+  it('account page: rename, change the password (the old one required), sign out one device, and "Sign out everywhere" signs out another browser of the same person', async () => {
     const ann = await signUp(browser(), unique('Ann'));
     people.push(ann);
     const { page: laptop } = await newPage(browser());
@@ -177,6 +177,19 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
     await laptop.getByRole('button', { name: 'Sign in', exact: true }).click();
     await laptop.getByRole('heading', { name: 'People' }).waitFor();
     await laptop.getByText(newName, { exact: true }).first().waitFor();
+
+    // The devices list signs out one other device: the laptop, not this page.
+    await page.reload();
+    await page.getByText('This device').waitFor();
+    await page.getByRole('button', { name: /^Sign out .*, last used/ }).click();
+    await laptop.getByText('You were signed out').first().waitFor();
+    await page
+      .getByRole('button', { name: /^Sign out .*, last used/ })
+      .waitFor({ state: 'detached' });
+    await laptop.getByLabel('Email').fill(ann.email);
+    await laptop.getByLabel('Password').fill('second password 2');
+    await laptop.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await laptop.getByRole('heading', { name: 'People' }).waitFor();
 
     const started = Date.now();
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
