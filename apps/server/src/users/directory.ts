@@ -2,7 +2,7 @@ import type { Database } from '@openwcall/db';
 import type { UserDirectoryResponse } from '@openwcall/shared';
 import type { FastifyInstance } from 'fastify';
 import type { AccessTokens } from '../auth/access-token';
-import { requireUser } from '../auth/routes';
+import { requireUser } from '../auth/guards';
 
 /**
  * The lobby lists teammates who are offline too; a self-hosted team is tens of people, so one

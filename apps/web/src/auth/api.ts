@@ -10,7 +10,7 @@ import {
   UserDirectoryResponseSchema,
 } from '@openwcall/shared';
 import type { z } from 'zod';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 

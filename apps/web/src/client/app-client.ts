@@ -1,6 +1,10 @@
 import type { CallHistoryEntry } from '@openwcall/shared';
 import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
+import { toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import type { Logger } from '../base/logger';
+import { Notices } from '../base/notices';
 import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
@@ -8,20 +12,21 @@ import { AudioLevels } from '../media/audio-levels';
 import { Microphone } from '../media/microphone';
 import { WebAudioTones } from '../media/tones';
 import { RoomController } from '../room/room-controller';
-import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
-import { toAppError } from './errors';
-import { ExternalStore } from './external-store';
-import { Notices } from './notices';
+import { type Activity, OtherTabs } from '../tabs/other-tabs';
 
 const browserLogger: Logger = {
   debug: () => {},
   info: (message, context) => console.info(`[openwcall] ${message}`, context ?? ''),
   warn: (message, context) => console.warn(`[openwcall] ${message}`, context ?? ''),
 };
+
+// Long enough for the taking tab to reconnect and be handed the call first.
+const TAB_HANDOVER_MS = 4_000;
 
 /** Key of the local microphone in AudioLevels (remote peers use their user id). */
 export const SELF_LEVEL_ID = 'self';
@@ -41,6 +46,7 @@ export class Connection {
   readonly room: RoomController;
   readonly call: DirectCallController;
   readonly levels: AudioLevels;
+  readonly tabs: OtherTabs;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -106,6 +112,24 @@ export class Connection {
       logger: browserLogger,
     });
     this.levels = new AudioLevels({ createContext: audioContext });
+    this.tabs = new OtherTabs({
+      channel:
+        typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('openwcall-tabs'),
+      userId: session.user?.id ?? '',
+      release: (activity) => this.releaseToOtherTab(activity),
+      adopt: (activity) => this.adoptFromOtherTab(activity),
+    });
+    const syncActivity = () => {
+      const room = this.room.getSnapshot();
+      const call = this.call.getSnapshot();
+      this.tabs.setActivity(
+        call.phase === 'active'
+          ? { kind: 'call', callId: call.callId }
+          : room.phase === 'in-room' && room.room
+            ? { kind: 'room', roomId: room.room.id }
+            : null,
+      );
+    };
 
     // Speaking indicators follow the local microphone and every remote stream.
     const syncLevels = () => {
@@ -127,6 +151,8 @@ export class Connection {
       microphone.subscribe(syncLevels),
       this.room.subscribe(syncLevels),
       this.call.subscribe(syncLevels),
+      this.room.subscribe(syncActivity),
+      this.call.subscribe(syncActivity),
       this.signaling.onReady(({ resumed }) => {
         if (resumed) return;
         void this.lobby.refreshHistory();
@@ -143,6 +169,17 @@ export class Connection {
         }
       }),
     );
+    // A tab that closes tells the others it no longer carries the call (no "another tab" left).
+    if (typeof window !== 'undefined') {
+      const onPageHide = () => this.tabs.setActivity(null);
+      window.addEventListener('pagehide', onPageHide);
+      // Back from the back/forward cache, still in the call.
+      window.addEventListener('pageshow', syncActivity);
+      this.cleanups.push(() => {
+        window.removeEventListener('pagehide', onPageHide);
+        window.removeEventListener('pageshow', syncActivity);
+      });
+    }
     this.signaling.start();
   }
 
@@ -166,8 +203,36 @@ export class Connection {
     }
   }
 
+  // Another tab takes over. A room moves by that tab's room:join (the server then tells this
+  // one it left); a call moves only to a socket that connects while ours is gone.
+  private releaseToOtherTab(activity: Activity): void {
+    if (activity.kind !== 'call') return;
+    this.call.release();
+    this.signaling.reconnectLater(TAB_HANDOVER_MS);
+  }
+
+  private adoptFromOtherTab(activity: Activity): void {
+    if (activity.kind === 'room') {
+      this.room.join(activity.roomId).catch((error: unknown) => {
+        this.app.notices.error(toAppError(error).message);
+      });
+      return;
+    }
+    // A fresh auth:hello from a new socket is what makes the server move the call here; the
+    // other tab's close may reach the server after our hello, so try a few times.
+    let tries = 0;
+    const attempt = () => {
+      if (this.call.getSnapshot().phase !== 'idle' || tries >= 3) return;
+      tries += 1;
+      this.signaling.dropConnection();
+      setTimeout(attempt, 2_000);
+    };
+    attempt();
+  }
+
   close(): void {
     for (const cleanup of this.cleanups) cleanup();
+    this.tabs.close();
     this.room.close();
     this.call.close();
     this.lobby.close();

@@ -1,6 +1,6 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { FakeClient } from '../signaling/testing/fakes';
 import { LobbyStore } from './lobby-store';
 

@@ -7,8 +7,8 @@ import {
   type RoomSummary,
   ServerEvent,
 } from '@openwcall/shared';
-import { toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
+import { toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
 import type { SignalingClient } from '../signaling/client';
 
 export interface LobbyState {

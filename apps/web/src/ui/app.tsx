@@ -118,6 +118,7 @@ function Conversation() {
   const room = useStore(conn.room);
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
+  const tabs = useStore(conn.tabs);
   let kind: View;
   if (call.phase === 'outgoing') kind = 'calling';
   else if (call.phase === 'active') kind = 'call';
@@ -155,6 +156,14 @@ function Conversation() {
   }[kind];
   return (
     <>
+      {tabs.elsewhere && call.phase === 'idle' && room.phase === 'idle' ? (
+        <section className="card elsewhere" aria-label="Call in another tab">
+          <p role="status">You are in a call in another tab.</p>
+          <button type="button" className="button" onClick={() => conn.tabs.takeOver()}>
+            Take over the call here
+          </button>
+        </section>
+      ) : null}
       {view}
       {call.phase === 'incoming' ? <IncomingCallDialog /> : null}
     </>

@@ -1,8 +1,8 @@
 'use client';
 import type { CallHistoryEntry, PresenceEntry, RoomSummary } from '@openwcall/shared';
 import { type FormEvent, useState } from 'react';
+import { AppError } from '../base/errors';
 import { formatDuration } from '../calls/direct-call';
-import { AppError } from '../client/errors';
 import { relativeTime } from '../lobby/relative-time';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useNow, useStore } from './hooks';
