@@ -221,6 +221,9 @@ export async function buildApp(
   await app.register(cors, {
     origin: (origin, callback) => callback(null, allowOrigin(origin)),
     credentials: true,
+    // @fastify/cors allows only GET, HEAD and POST by default; the account and admin routes
+    // also PATCH and DELETE, and a browser refuses them without this in the preflight.
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
   });
   registerErrorHandling(app);
 
