@@ -37,6 +37,7 @@ import {
 } from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
+import { closeWhatSharedStateForgot } from './persistence/reconcile-shared';
 import { loadOpenState } from './persistence/restore-query';
 import { SignalingService } from './signaling';
 import { restoreState } from './signaling/restore';
@@ -192,7 +193,19 @@ export async function buildApp(
     );
   }
   if (shared) {
-    shared.hooks.onFenced = () => dropLocalSockets(io);
+    const reconcile = () =>
+      closeWhatSharedStateForgot(db.prisma, shared.store, new Date()).then(
+        (closed) => {
+          if (closed.rooms + closed.calls > 0)
+            app.log.info(closed, 'closed rooms and calls the shared state no longer has');
+        },
+        (err) => app.log.warn({ err }, 'could not reconcile the database with the shared state'),
+      );
+    shared.hooks.onFenced = () => {
+      dropLocalSockets(io);
+      // A lost lease may mean Redis came back empty: its rooms and calls are gone.
+      void reconcile();
+    };
     shared.hooks.onDeadNode = async (nodeId, lastHeartbeat) => {
       // When the whole deployment was down (a restart), nobody could notice the death before
       // this node started: the grace runs from now, so people have time to reconnect.
@@ -204,6 +217,7 @@ export async function buildApp(
     };
     signaling.core.startPolling(config.redis.deadlinePollMs);
     await shared.takeOverDeadNodes();
+    await reconcile();
   }
   metrics.beforeScrape.push(async () => {
     const counts = await signaling.counts();
