@@ -686,10 +686,12 @@ describe.each(topologies)('reconnect grace on $label', (topology) => {
     callee.close();
     await sleep(200);
     const back = await secondTab(server.nextUrl(), callee);
+    // The re-announcement is marked `resumed` (extension: a second tab must not take it).
     expect(await back.next('call:direct:state')).toEqual({
       callId,
       state: 'accepted',
       peer: caller.user,
+      resumed: true,
     });
     await sleep(1600);
     expect(caller.all('call:direct:state').filter((s) => s.state === 'ended')).toEqual([]);
