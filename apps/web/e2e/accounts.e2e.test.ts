@@ -320,7 +320,8 @@ describe.skipIf(skipReason !== '')('an invite-only server', () => {
       await guest.getByRole('button', { name: 'Create account', exact: true }).click();
       await guest.getByRole('heading', { name: 'People' }).waitFor();
       await guest.getByText(name, { exact: true }).first().waitFor();
-      expect(new URL(guest.url()).pathname).toBe('/');
+      // The address becomes the app's (a client-side replace, so wait for it).
+      await guest.waitForURL((u) => u.pathname === '/');
       recordTiming('invite sign-up', { openToLobbyMs: Date.now() - started });
 
       // Single use: the next person opening the same link is told why it cannot be used.
