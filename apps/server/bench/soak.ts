@@ -506,9 +506,6 @@ async function soak(mode: Mode): Promise<Result> {
               forceNew: true,
               reconnection: false,
             });
-            const rejoined = new Promise<string>((resolve) =>
-              socket.once('room:joined', (p: { room: { id: string } }) => resolve(p.room.id)),
-            );
             await new Promise<void>((resolve, reject) => {
               socket.once('connect', () => resolve());
               socket.once('connect_error', reject);
@@ -520,8 +517,13 @@ async function soak(mode: Mode): Promise<Result> {
               .timeout(30_000)
               .emitWithAck('auth:hello', { token: m.token });
             if (!ack.ok) throw new Error(`re-auth: ${JSON.stringify(ack)}`);
-            const back = await Promise.race([rejoined, sleep(GRACE_MS).then(() => 'none')]);
-            if (back !== roomId) throw new Error(`reconnect did not restore the seat (${back})`);
+            // As the web client does: the server re-sends room:joined when it already saw the
+            // old socket go, but the new socket can win that race (a dead connection the
+            // server has not noticed yet), so the client asks for its room back; joining the
+            // room one sits in moves the seat to this socket and changes nothing else.
+            const back = await request(socket, 'room:join', { roomId });
+            if (!back.ok || (back.room as { id: string }).id !== roomId)
+              throw new Error(`reconnect did not restore the seat: ${JSON.stringify(back)}`);
             churn.reconnect += 1;
             // Peers' left events for this user would have arrived before a round trip of theirs.
             setTimeout(() => reconnecting.delete(m.userId), 2000);
