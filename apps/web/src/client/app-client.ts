@@ -7,9 +7,11 @@ import { LobbyStore } from '../lobby/lobby-store';
 import { AudioLevels } from '../media/audio-levels';
 import { Microphone } from '../media/microphone';
 import { WebAudioTones } from '../media/tones';
+import { TransmitGate } from '../media/transmit';
 import { RoomController } from '../room/room-controller';
 import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
+import { VoiceSettings } from '../settings/voice-settings';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
@@ -44,8 +46,7 @@ export class Connection {
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
-    const { config, session, notices, microphone } = app;
-    const audioContext = sharedAudioContext();
+    const { config, session, notices, microphone, audioContext } = app;
     this.signaling = new SignalingClient({
       createSocket: () => createSocketIoSocket(config.serverUrl),
       getToken: () => session.getAccessToken(),
@@ -59,8 +60,8 @@ export class Connection {
     const createMesh = (
       scope: { roomId: string } | { callId: string },
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
-    ) =>
-      new Mesh({
+    ) => {
+      const mesh = new Mesh({
         localUserId: session.user?.id ?? '',
         scope,
         signaling: channel,
@@ -73,6 +74,9 @@ export class Connection {
         localStream: local?.stream ?? null,
         logger: browserLogger,
       });
+      app.transmit.attach(mesh);
+      return mesh;
+    };
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
 
     this.lobby = new LobbyStore(this.signaling, async () =>
@@ -176,6 +180,10 @@ export class AppClient {
   readonly session: Session;
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
+  readonly voiceSettings = new VoiceSettings();
+  readonly transmit = new TransmitGate(this.voiceSettings.getSnapshot().pushToTalk);
+  /** One AudioContext for the page: tones, speaking meters and playout share it. */
+  readonly audioContext = sharedAudioContext();
   readonly microphone: Microphone;
   readonly connection = new (class extends ExternalStore<Connection | null> {
     set(value: Connection | null) {

@@ -6,6 +6,7 @@ import { Avatar } from './avatar';
 import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
 import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { PushToTalk } from './push-to-talk';
 
 export function CallView() {
   const connection = useConnection();
@@ -50,6 +51,7 @@ export function CallView() {
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />
         <DeviceSelects />
+        <PushToTalk />
         <button
           type="button"
           className="button danger"

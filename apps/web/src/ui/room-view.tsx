@@ -5,6 +5,7 @@ import type { PeerSnapshot } from '../rtc';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
 import { DeviceSelects, MicIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { PushToTalk } from './push-to-talk';
 
 export function RoomView() {
   const app = useApp();
@@ -86,6 +87,7 @@ export function RoomView() {
           onToggle={(muted) => void run(() => connection.room.setMuted(muted))}
         />
         <DeviceSelects />
+        <PushToTalk />
         <button
           type="button"
           className="button danger"
