@@ -46,3 +46,59 @@ export async function waitHears(listener: Page, streamId: string, what: string) 
     { what, intervalMs: 0 },
   );
 }
+
+/** The user id on `name`'s tile in a room. */
+export async function userIdOf(page: Page, name: string): Promise<string> {
+  const id = await page.locator(`li.tile[aria-label="${name}"]`).getAttribute('data-user-id');
+  if (!id) throw new Error(`no tile for ${name}`);
+  return id;
+}
+
+/**
+ * For someone above 100 % (played through Web Audio): the loudest RMS of their stream before
+ * and after their gain over `windowMs`, read from analysers in the playout graph.
+ */
+export async function boostPeak(page: Page, userId: string, windowMs = 2_000) {
+  return page.evaluate(
+    async ({ userId, windowMs }) => {
+      const handle = (
+        window as unknown as {
+          __openwcall: {
+            app: {
+              connection: {
+                getSnapshot(): {
+                  playout: { boostLevels(id: string): { before: number; after: number } | null };
+                } | null;
+              };
+            };
+          };
+        }
+      ).__openwcall;
+      let before = 0;
+      let after = 0;
+      let boosted = false;
+      const deadline = performance.now() + windowMs;
+      while (performance.now() < deadline) {
+        const levels = handle.app.connection.getSnapshot()?.playout.boostLevels(userId) ?? null;
+        if (levels) {
+          boosted = true;
+          before = Math.max(before, levels.before);
+          after = Math.max(after, levels.after);
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      return { boosted, before, after };
+    },
+    { userId, windowMs },
+  );
+}
+
+/** Opens "Options for <name>" and returns its panel. */
+export async function openOptions(page: Page, name: string) {
+  const panel = page.getByRole('dialog', { name: `Options for ${name}` });
+  if (!(await panel.isVisible())) {
+    await page.getByRole('button', { name: `Options for ${name}` }).click();
+  }
+  await panel.waitFor();
+  return panel;
+}

@@ -9,6 +9,8 @@ export const ClientEvent = {
   RoomJoin: 'room:join',
   RoomLeave: 'room:leave',
   RoomSelfMute: 'room:self:mute',
+  /** Extension: deafen (README "Protocol extensions"). */
+  RoomSelfDeafen: 'room:self:deafen',
   CallInvite: 'call:direct:invite',
   CallAccept: 'call:direct:accept',
   CallDecline: 'call:direct:decline',

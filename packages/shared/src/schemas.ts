@@ -79,6 +79,8 @@ export const ParticipantSchema = z.object({
   displayName: z.string(),
   isHost: z.boolean(),
   muted: z.boolean(),
+  /** Extension: hears nobody and sends nothing (README "Protocol extensions"). */
+  deafened: z.boolean().default(false),
   joinedAt: z.iso.datetime(),
 });
 export type Participant = z.infer<typeof ParticipantSchema>;
@@ -161,6 +163,7 @@ export const RoomCreateSchema = z.strictObject({
 });
 export const RoomRefSchema = z.strictObject({ roomId: IdSchema });
 export const RoomSelfMuteSchema = z.strictObject({ roomId: IdSchema, muted: z.boolean() });
+export const RoomSelfDeafenSchema = z.strictObject({ roomId: IdSchema, deafened: z.boolean() });
 export const CallInviteSchema = z.strictObject({ toUserId: IdSchema });
 export const CallRefSchema = z.strictObject({ callId: IdSchema });
 export const HostTargetSchema = z.strictObject({ roomId: IdSchema, userId: IdSchema });
@@ -215,6 +218,7 @@ export const clientEventSchemas = {
   'room:join': { payload: RoomRefSchema, result: RoomResultSchema },
   'room:leave': { payload: RoomRefSchema, result: Empty },
   'room:self:mute': { payload: RoomSelfMuteSchema, result: Empty },
+  'room:self:deafen': { payload: RoomSelfDeafenSchema, result: Empty },
   'call:direct:invite': { payload: CallInviteSchema, result: CallIdResultSchema },
   'call:direct:accept': { payload: CallRefSchema, result: Empty },
   'call:direct:decline': { payload: CallRefSchema, result: Empty },

@@ -30,6 +30,7 @@ const HANDLERS: { [E in ActorEvent]: Handler<E> } = {
   'room:join': rooms.joinRoom,
   'room:leave': rooms.leaveRoom,
   'room:self:mute': rooms.selfMute,
+  'room:self:deafen': rooms.selfDeafen,
   'room:host:mute': rooms.hostMute,
   'room:host:kick': rooms.hostKick,
   'room:host:lock': rooms.hostLock,

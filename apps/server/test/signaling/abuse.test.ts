@@ -179,6 +179,7 @@ function fuzzArbitraries(real: {
     'room:join': fc.record({ roomId: id }),
     'room:leave': fc.record({ roomId: id }),
     'room:self:mute': fc.record({ roomId: id, muted: fc.boolean() }),
+    'room:self:deafen': fc.record({ roomId: id, deafened: fc.boolean() }),
     'call:direct:invite': fc.record({ toUserId: id }),
     'call:direct:accept': fc.record({ callId: id }),
     'call:direct:decline': fc.record({ callId: id }),

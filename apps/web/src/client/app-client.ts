@@ -5,12 +5,16 @@ import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
 import { AudioLevels } from '../media/audio-levels';
+import { playCue, RoomCues } from '../media/cues';
+import { syncDeafenToRoom } from '../media/deafen-sync';
 import { Microphone } from '../media/microphone';
+import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
 import { RoomController } from '../room/room-controller';
 import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
+import { PeerVolumes } from '../settings/peer-volumes';
 import { VoiceSettings } from '../settings/voice-settings';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
@@ -43,6 +47,8 @@ export class Connection {
   readonly room: RoomController;
   readonly call: DirectCallController;
   readonly levels: AudioLevels;
+  readonly playout: Playout;
+  readonly cues: RoomCues;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -108,6 +114,23 @@ export class Connection {
       logger: browserLogger,
     });
     this.levels = new AudioLevels({ createContext: audioContext });
+    this.playout = new Playout({ createContext: audioContext });
+    this.cues = new RoomCues({
+      room: this.room,
+      selfId: () => session.user?.id,
+      play: (kind) => {
+        // Deafened people hear nothing, cues included.
+        if (app.transmit.getSnapshot().deafened) return;
+        try {
+          playCue(audioContext(), kind);
+        } catch {
+          // No Web Audio: the announcement still reaches screen readers.
+        }
+      },
+    });
+    const applyVolumes = () => {
+      for (const id of this.previousLevelIds) this.playout.setVolume(id, app.volumes.gain(id));
+    };
 
     // Speaking indicators follow the local microphone and every remote stream.
     const syncLevels = () => {
@@ -119,13 +142,34 @@ export class Connection {
       const seen = new Set<string>([SELF_LEVEL_ID]);
       for (const peer of peers) {
         this.levels.track(peer.userId, peer.remoteStream);
+        this.playout.setVolume(peer.userId, app.volumes.gain(peer.userId));
+        this.playout.play(peer.userId, peer.remoteStream);
         seen.add(peer.userId);
       }
-      for (const id of this.previousLevelIds) if (!seen.has(id)) this.levels.untrack(id);
+      for (const id of this.previousLevelIds) {
+        if (seen.has(id)) continue;
+        this.levels.untrack(id);
+        this.playout.stop(id);
+      }
       this.previousLevelIds = seen;
     };
+    const applyOutput = () => {
+      this.playout.setSinkId(microphone.getSnapshot().outputId);
+      this.playout.setDeafened(app.transmit.getSnapshot().deafened);
+    };
+    applyOutput();
     this.cleanups.push(
+      syncDeafenToRoom({
+        room: this.room,
+        transmit: app.transmit,
+        client: this.signaling,
+        selfId: () => session.user?.id,
+        onError: (error) => browserLogger.warn('room:self:deafen failed', { error }),
+      }),
       microphone.subscribe(syncLevels),
+      microphone.subscribe(applyOutput),
+      app.transmit.subscribe(applyOutput),
+      app.volumes.subscribe(applyVolumes),
       this.room.subscribe(syncLevels),
       this.call.subscribe(syncLevels),
       this.signaling.onReady(({ resumed }) => {
@@ -167,6 +211,8 @@ export class Connection {
     this.call.close();
     this.lobby.close();
     this.levels.close();
+    this.playout.close();
+    this.cues.close();
     this.signaling.close();
   }
 }
@@ -181,6 +227,7 @@ export class AppClient {
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
   readonly voiceSettings = new VoiceSettings();
+  readonly volumes = new PeerVolumes();
   readonly transmit = new TransmitGate(this.voiceSettings.getSnapshot().pushToTalk);
   /** One AudioContext for the page: tones, speaking meters and playout share it. */
   readonly audioContext = sharedAudioContext();

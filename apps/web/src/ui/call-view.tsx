@@ -3,9 +3,11 @@ import { useEffect, useRef } from 'react';
 import { formatDuration } from '../calls/direct-call';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import { Avatar } from './avatar';
+import { DeafenButton } from './deafen-button';
 import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
-import { DeviceSelects, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { DeviceSelects, MuteButton, PeerStateBadge } from './media-controls';
+import { PersonMenu } from './person-menu';
 import { PushToTalk } from './push-to-talk';
 
 export function CallView() {
@@ -45,6 +47,7 @@ export function CallView() {
         {' · '}
         <PeerStateBadge state={peer?.state} />
       </p>
+      <PersonMenu userId={call.peer.id} name={call.peer.displayName} />
       {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
         <p className="muted small">You are speaking</p>
       ) : null}
@@ -52,6 +55,7 @@ export function CallView() {
         <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />
         <DeviceSelects />
         <PushToTalk />
+        <DeafenButton />
         <button
           type="button"
           className="button danger"
@@ -60,7 +64,6 @@ export function CallView() {
           Hang up
         </button>
       </div>
-      <PeerAudio peers={call.peers} />
     </main>
   );
 }

@@ -1,39 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import type { PeerSnapshot, PeerState } from '../rtc';
+import type { PeerState } from '../rtc';
 import { useApp, useConnection, useStore } from './hooks';
-
-/** Plays one remote stream, on the chosen speaker where the browser allows it. */
-export function RemoteAudio({ stream, sinkId }: { stream: MediaStream | null; sinkId: string }) {
-  const ref = useRef<HTMLAudioElement>(null);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    if (element.srcObject !== stream) element.srcObject = stream;
-    if (stream) void element.play().catch(() => {});
-  }, [stream]);
-  useEffect(() => {
-    const element = ref.current as
-      | (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> })
-      | null;
-    if (element?.setSinkId && element.sinkId !== sinkId)
-      void element.setSinkId(sinkId).catch(() => {});
-  }, [sinkId]);
-  // biome-ignore lint/a11y/useMediaCaption: live voice, there is nothing to caption
-  return <audio ref={ref} autoPlay />;
-}
-
-export function PeerAudio({ peers }: { peers: readonly PeerSnapshot[] }) {
-  const app = useApp();
-  const microphone = useStore(app.microphone);
-  return (
-    <div hidden>
-      {peers.map((peer) => (
-        <RemoteAudio key={peer.userId} stream={peer.remoteStream} sinkId={microphone.outputId} />
-      ))}
-    </div>
-  );
-}
 
 export function DeviceSelects() {
   const app = useApp();

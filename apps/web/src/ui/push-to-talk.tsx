@@ -59,6 +59,7 @@ export function PushToTalk() {
   }, [app]);
 
   const key = keyLabel(settings.pushToTalkKey);
+  const talking = transmit.held && transmit.open;
   return (
     <div className="push-to-talk">
       <label className="checkbox">
@@ -85,11 +86,11 @@ export function PushToTalk() {
             {rebinding ? 'Press a key…' : `Key: ${key}`}
           </button>
           <output
-            className={`ptt-state${transmit.held ? ' ptt-talking' : ''}`}
-            data-talking={transmit.held ? 'true' : 'false'}
+            className={`ptt-state${talking ? ' ptt-talking' : ''}`}
+            data-talking={talking ? 'true' : 'false'}
             aria-live="polite"
           >
-            {transmit.held ? 'Talking' : `Hold ${key} to talk`}
+            {talking ? 'Talking' : transmit.deafened ? 'Deafened' : `Hold ${key} to talk`}
           </output>
         </>
       ) : null}

@@ -3,9 +3,12 @@ import type { Participant } from '@openwcall/shared';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
 import { Avatar } from './avatar';
+import { DeafenButton } from './deafen-button';
 import { useAction, useApp, useConnection, useStore } from './hooks';
-import { DeviceSelects, MicIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { DeviceSelects, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
+import { PersonMenu } from './person-menu';
 import { PushToTalk } from './push-to-talk';
+import { RoomAnnouncer } from './room-announcer';
 
 export function RoomView() {
   const app = useApp();
@@ -65,6 +68,7 @@ export function RoomView() {
         <p className="inline-notice">No microphone: you can listen but others cannot hear you.</p>
       ) : null}
 
+      <RoomAnnouncer />
       <ul className="tiles" aria-label="Participants">
         {ordered.map((participant) => (
           <ParticipantTile
@@ -88,6 +92,7 @@ export function RoomView() {
         />
         <DeviceSelects />
         <PushToTalk />
+        <DeafenButton />
         <button
           type="button"
           className="button danger"
@@ -96,7 +101,6 @@ export function RoomView() {
           Leave room
         </button>
       </div>
-      <PeerAudio peers={view.peers} />
     </main>
   );
 }
@@ -142,24 +146,17 @@ function ParticipantTile({
             <MicIcon off /> Muted
           </span>
         ) : null}
+        {participant.deafened ? <span className="badge badge-muted">Deafened</span> : null}
         {speaking && !muted ? <span className="sr-only">Speaking</span> : null}
       </div>
       {self ? null : <PeerStateBadge state={peer?.state} />}
-      {canModerate ? (
-        <div className="tile-actions">
-          <button
-            type="button"
-            className="button small tile-action"
-            onClick={onMute}
-            disabled={participant.muted}
-          >
-            Mute {name}
-          </button>
-          <button type="button" className="button small danger tile-action" onClick={onRemove}>
-            Remove {name}
-          </button>
-        </div>
-      ) : null}
+      {self ? null : (
+        <PersonMenu
+          userId={participant.userId}
+          name={name}
+          moderation={canModerate ? { canMute: !participant.muted, onMute, onRemove } : undefined}
+        />
+      )}
     </li>
   );
 }
