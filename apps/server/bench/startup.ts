@@ -75,6 +75,9 @@ async function startServer(start: Start, dbEnv: Record<string, string>) {
       AUTH_TIMEOUT_MS: '600000',
       RECONNECT_GRACE_MS: '0',
       STUN_URLS: '',
+      // 10,000 sockets come from one address and 1,000 users: lift the per-IP and per-user caps.
+      MAX_SOCKETS_PER_IP: '100000',
+      MAX_SOCKETS_PER_USER: '100',
       ...dbEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

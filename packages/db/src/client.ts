@@ -30,7 +30,14 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   ]);
   const adapter = new PrismaPg(
     { connectionString: url },
-    { onPoolError: (err) => opts.logger?.warn({ err }, 'idle database connection failed') },
+    {
+      // Only the message and code: pg's error carries its whole Client (kilobytes per line).
+      onPoolError: (err) =>
+        opts.logger?.warn(
+          { err: { message: err.message, code: (err as { code?: string }).code } },
+          'idle database connection failed',
+        ),
+    },
   );
   const prisma = new PrismaClient({ adapter });
   let closing: Promise<void> | undefined;

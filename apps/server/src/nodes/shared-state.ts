@@ -68,9 +68,11 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
   });
   const pub = new Redis(options.url, { disableClientInfo: true, retryStrategy });
   const sub = pub.duplicate();
+  // The store's own subscription (change notifications for the relay's read memory).
+  const changes = pub.duplicate();
   for (const client of [pub, sub]) observeDiscardedReplies(client, options.log);
   let reported = false;
-  for (const client of [commands, pub, sub]) {
+  for (const client of [commands, pub, sub, changes]) {
     client.on('error', (err) => {
       if (reported) return;
       reported = true;
@@ -90,7 +92,11 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
     onFenced: () => hooks.onFenced(),
     onDeadNode: (nodeId, at) => hooks.onDeadNode(nodeId, at),
   });
-  const store = new RedisStore(commands, { prefix: options.prefix, fence: lease.fence });
+  const store = new RedisStore(commands, {
+    prefix: options.prefix,
+    fence: lease.fence,
+    subscriber: changes,
+  });
   const adapter = createAdapter(pub, sub, { key: `${options.prefix}socket.io` });
 
   return {
@@ -122,7 +128,9 @@ export function connectSharedState(options: SharedStateOptions): SharedState {
       await lease.stop(release);
       // quit, not disconnect: replies still in flight settle instead of rejecting unheard.
       await Promise.all(
-        [commands, pub, sub].map((client) => client.quit().catch(() => client.disconnect())),
+        [commands, pub, sub, changes].map((client) =>
+          client.quit().catch(() => client.disconnect()),
+        ),
       );
     },
   };

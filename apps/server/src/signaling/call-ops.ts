@@ -6,6 +6,7 @@ import {
   hangUpOutcome,
   transition,
 } from '../calls/call';
+import { recordKey } from '../store/store';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
 import { type Effect, emit } from './effects';
@@ -26,11 +27,9 @@ export async function invite(
   { toUserId }: ParsedClientPayload<'call:direct:invite'>,
 ): Promise<Result<{ callId: string }>> {
   if (toUserId === actor.userId) return fail('INVALID_TARGET');
-  const target = await core.findUser(toUserId);
-  if (!target) return fail('USER_NOT_FOUND');
   const callId = core.newId();
 
-  return core.run(async (tx) => {
+  const result = await core.run(async (tx): Promise<Result<{ callId: string }>> => {
     const caller = await connectedSession(tx, actor);
     if (!caller) return fail('UNAUTHENTICATED');
     if (
@@ -79,6 +78,21 @@ export async function invite(
       ...callStateEffects(call),
     ]);
   });
+  // USER_NOT_FOUND comes before BUSY and USER_OFFLINE in the protocol's order, but only the
+  // database knows who exists: it is asked after the live state, and only when the answer
+  // could be one of those. So a database outage never blocks calling people who are online,
+  // and an unanswered lookup keeps the live answer, never INTERNAL.
+  if (!result.ok && (result.code === 'USER_OFFLINE' || result.code === 'BUSY')) {
+    const [online] = await core.store.readRecent([recordKey('user', toUserId)]);
+    const exists =
+      (online?.version ?? 0) > 0 ||
+      (await core.findUser(toUserId).then(
+        (user) => user !== null,
+        () => true,
+      ));
+    if (!exists) return fail('USER_NOT_FOUND');
+  }
+  return result;
 }
 
 /** Runs `fn` on an existing call; CALL_NOT_FOUND otherwise. */

@@ -78,6 +78,8 @@ describe('call:direct:invite', () => {
     // Caller BUSY beats callee problems: alice is in a room.
     const { room } = await h.must(h.service.handle('room:create', alice, { name: 'x' }));
     expect(await invite(alice, 'olga')).toBe('BUSY');
+    // ... but not USER_NOT_FOUND, which comes first.
+    expect(await invite(alice, 'ghost')).toBe('USER_NOT_FOUND');
     await h.must(h.service.handle('room:leave', alice, { roomId: room.id }));
 
     expect(await invite(alice, 'olga')).toBe('USER_OFFLINE');

@@ -41,7 +41,7 @@ export async function authorizeSignal(
   const inRoom = scope.roomId !== undefined && scope.callId === undefined;
   const inCall = scope.callId !== undefined && scope.roomId === undefined;
   if (!inRoom && !inCall) return null;
-  const [scoped, target] = await store.read([
+  const [scoped, target] = await store.readRecent([
     inRoom ? recordKey('room', scope.roomId as string) : recordKey('call', scope.callId as string),
     recordKey('user', to),
   ]);

@@ -39,6 +39,11 @@ export class InMemoryStore implements SignalingStore {
     return keys.map((key) => this.records.get(key) ?? { value: undefined, version: 0 });
   }
 
+  /** Reads here are in memory already. */
+  readRecent(keys: readonly RecordKey[]): Promise<Versioned[]> {
+    return this.read(keys);
+  }
+
   async commit(commit: Commit): Promise<CommitOutcome> {
     for (const { key, version } of commit.expect) {
       if ((this.records.get(key)?.version ?? 0) !== version) return 'conflict';

@@ -1,13 +1,58 @@
-import { afterAll, describe } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { redisAvailable, redisPrefix, testRedis } from '../../test/support/redis';
+import { createRoomRecord } from '../rooms/room';
 import { RedisStore } from './redis-store';
 import { describeStoreContract } from './store-contract';
 
 describe.skipIf(!redisAvailable)('RedisStore', () => {
   const redis = redisAvailable ? testRedis() : null;
-  afterAll(() => redis?.disconnect());
+  const subscribers: ReturnType<typeof testRedis>[] = [];
+  const subscriber = () => {
+    const sub = testRedis();
+    subscribers.push(sub);
+    return sub;
+  };
+  afterAll(() => {
+    redis?.disconnect();
+    for (const sub of subscribers) sub.disconnect();
+  });
   describeStoreContract('RedisStore', async () => {
     if (!redis) throw new Error('no Redis');
-    return new RedisStore(redis, { prefix: redisPrefix('store') });
+    return new RedisStore(redis, { prefix: redisPrefix('store'), subscriber: subscriber() });
+  });
+
+  it("answers readRecent with another node's commit once its notification arrived", async () => {
+    if (!redis) throw new Error('no Redis');
+    const prefix = redisPrefix('recent');
+    const here = new RedisStore(redis, { prefix, subscriber: subscriber() });
+    const other = new RedisStore(testRedis(), { prefix, subscriber: subscriber() });
+    const room = (name: string) =>
+      createRoomRecord({
+        id: 'r1',
+        name,
+        maxParticipants: 6,
+        host: { userId: 'u', displayName: 'U', socketId: 's' },
+        now: 1,
+      });
+    const nameIn = async (store: RedisStore) =>
+      ((await store.readRecent(['room:r1']))[0]?.value as { name: string } | undefined)?.name;
+    const none = { expect: [], sockets: [], presence: [], rooms: [], counters: {} };
+    await other.commit({ ...none, writes: [{ key: 'room:r1', value: room('before') }] });
+    // Remembered here: with the record removed behind the store's back (no commit, so no
+    // notification), readRecent still answers from memory while read sees Redis.
+    await here.readRecent(['room:r1']);
+    await redis.del(`${prefix}rec:{room:r1}`);
+    expect((await here.read(['room:r1']))[0]?.version).toBe(0);
+    expect(await nameIn(here)).toBe('before');
+    // A commit on the other node is noticed here through its notification.
+    await other.commit({ ...none, writes: [{ key: 'room:r1', value: room('after') }] });
+    const deadline = Date.now() + 1000;
+    let name: string | undefined;
+    while (Date.now() < deadline) {
+      name = await nameIn(here);
+      if (name === 'after') break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(name).toBe('after');
   });
 });

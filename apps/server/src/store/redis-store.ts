@@ -75,14 +75,29 @@ end
 for name, delta in pairs(p.counters) do
   redis.call('HINCRBY', prefix .. 'counts', name, delta)
 end
+if #p.writes > 0 then
+  local changed = {}
+  for i, w in ipairs(p.writes) do changed[i] = KEYS[w[1]] end
+  redis.call('PUBLISH', prefix .. 'changed', table.concat(changed, ' '))
+end
 return 'ok'
 `;
+
+/** How long a record read for the relay may be answered from memory at most (a lost notification's bound). */
+const RECENT_TTL_MS = 5000;
+/** Above this many remembered records the memory is simply dropped (rooms and users of this node's relays). */
+const RECENT_MAX = 50_000;
 
 export interface RedisStoreOptions {
   /** Key prefix: one deployment (or one test) per prefix. */
   readonly prefix: string;
   /** The writer's lease, checked by every commit; absent = unfenced (tests, tools). */
   readonly fence?: () => { nodeId: string; epoch: string } | null;
+  /**
+   * A connection in subscriber mode for the commits' change notifications. Without it,
+   * `readRecent` reads Redis every time.
+   */
+  readonly subscriber?: Redis;
 }
 
 type Evaluating = Redis & {
@@ -100,6 +115,64 @@ export class RedisStore implements SignalingStore {
     this.prefix = options.prefix;
     if (!('owcCommit' in redis)) redis.defineCommand('owcCommit', { lua: COMMIT_SCRIPT });
     this.redis = redis as Evaluating;
+    const sub = options.subscriber;
+    if (sub) {
+      const channel = `${this.prefix}changed`;
+      sub.on('message', (from: string, message: string) => {
+        if (from === channel) this.forget(message.split(' '));
+      });
+      // Notifications sent while the subscription was down are lost: forget everything.
+      sub.on('ready', () => this.recent.clear());
+      this.subscribed = sub.subscribe(channel).then(
+        () => true,
+        () => false,
+      );
+    }
+  }
+
+  /**
+   * Records read for the relay, by Redis key. `changedAt` notes when a key was last changed, so
+   * that a read issued before a change and answered after its notification is not remembered.
+   */
+  private readonly recent = new Map<string, { at: number; entry: Versioned }>();
+  private readonly changedAt = new Map<string, number>();
+  private subscribed: Promise<boolean> = Promise.resolve(false);
+
+  private forget(redisKeys: readonly string[]) {
+    const now = performance.now();
+    for (const key of redisKeys) {
+      this.recent.delete(key);
+      this.changedAt.set(key, now);
+    }
+  }
+
+  async readRecent(keys: readonly RecordKey[]): Promise<Versioned[]> {
+    if (!(await this.subscribed)) return this.read(keys);
+    const now = performance.now();
+    const out: Versioned[] = new Array(keys.length);
+    const missing: number[] = [];
+    keys.forEach((key, i) => {
+      const hit = this.recent.get(this.recordKey(key));
+      if (hit && now - hit.at < RECENT_TTL_MS) out[i] = hit.entry;
+      else missing.push(i);
+    });
+    if (missing.length === 0) return out;
+    const started = performance.now();
+    const fresh = await this.read(missing.map((i) => keys[i] as RecordKey));
+    if (this.recent.size > RECENT_MAX) this.recent.clear();
+    const answered = performance.now();
+    missing.forEach((at, n) => {
+      const entry = fresh[n] as Versioned;
+      out[at] = entry;
+      const key = this.recordKey(keys[at] as RecordKey);
+      if ((this.changedAt.get(key) ?? -1) < started) this.recent.set(key, { at: answered, entry });
+    });
+    // changedAt only has to outlive the reads in flight.
+    if (this.changedAt.size > RECENT_MAX) {
+      for (const [key, at] of this.changedAt)
+        if (answered - at > RECENT_TTL_MS) this.changedAt.delete(key);
+    }
+    return out;
   }
 
   private recordKey(key: RecordKey): string {
@@ -167,6 +240,9 @@ export class RedisStore implements SignalingStore {
       this.redis.owcCommit(keys.length, ...keys, JSON.stringify(payload), this.prefix),
     );
     if (outcome === 'fenced') throw new FencedError(fence?.nodeId ?? '?');
+    // Our own change is known here now, before its notification comes back.
+    if (outcome === 'ok' && commit.writes.length > 0)
+      this.forget(commit.writes.map(({ key }) => this.recordKey(key)));
     return outcome === 'ok' ? 'ok' : 'conflict';
   }
 

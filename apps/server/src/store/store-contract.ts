@@ -176,5 +176,19 @@ export function describeStoreContract(name: string, open: () => Promise<Signalin
       const [entry] = await store.read(['user:counter']);
       expect(entry?.value).toEqual({ n: 25 });
     });
+
+    it('answers readRecent with its own commits at once, absent records included', async () => {
+      const store = await open();
+      expect(await store.readRecent(['room:r9', 'user:x'])).toEqual([
+        { value: undefined, version: 0 },
+        { value: undefined, version: 0 },
+      ]);
+      await store.commit({ ...empty, writes: [{ key: 'room:r9', value: room('r9', 1) }] });
+      const [created, untouched] = await store.readRecent(['room:r9', 'user:x']);
+      expect(created?.value).toEqual(room('r9', 1));
+      expect(untouched?.version).toBe(0);
+      await store.commit({ ...empty, writes: [{ key: 'room:r9', value: null }] });
+      expect((await store.readRecent(['room:r9']))[0]?.version).toBe(0);
+    });
   });
 }

@@ -101,6 +101,13 @@ export interface SignalingStore {
   read(keys: readonly RecordKey[]): Promise<Versioned[]>;
   /** Applies every change at once if no record read has changed since (all or nothing). */
   commit(commit: Commit): Promise<CommitOutcome>;
+  /**
+   * Like `read`, for the relay's hot path (every ICE candidate): may answer from this node's
+   * memory. A record changed by a commit is never answered stale once that commit's
+   * notification reached this node (its own commits at once, other nodes' after one pub/sub
+   * hop). Never used for a read that a commit expects.
+   */
+  readRecent(keys: readonly RecordKey[]): Promise<Versioned[]>;
 
   getSocket(socketId: string): Promise<SocketBinding | undefined>;
   /** Every online user's presence entry. */

@@ -286,6 +286,13 @@ function expectedCodes(c: FuzzCase, authenticated: boolean): ReadonlySet<ErrorCo
 
 // ---------------------------------------------------------------------------------------
 
+/**
+ * Payloads per fuzz run: ~3,000 in `pnpm test`; `pnpm soak` sets FUZZ_PAYLOADS=100000. Each
+ * fast-check run sends 80–120 cases, so runs = payloads / 100.
+ */
+const FUZZ_PAYLOADS = Number(process.env.FUZZ_PAYLOADS ?? 3000);
+const FUZZ_SCALE = Math.max(1, FUZZ_PAYLOADS / 3000);
+
 describe.each(backends)('abuse on %s', (backend) => {
   describe('property-based fuzzing of every client event', () => {
     const server = useTestServer(backend, {
@@ -297,173 +304,183 @@ describe.each(backends)('abuse on %s', (backend) => {
       RING_TIMEOUT_MS: '600000',
     });
 
-    it('answers thousands of malformed payloads with failures and changes nothing', async () => {
-      const { url } = server;
-      // The world the fuzzer must not disturb: a room with two people, an accepted call,
-      // a ringing call and a bystander watching presence and the room list.
-      const [host, member, caller, callee, ringer, ringee, observer] = await Promise.all(
-        ['Host', 'Member', 'Caller', 'Callee', 'Ringer', 'Ringee', 'Observer'].map((n) =>
-          signedInClient(url, n),
-        ),
-      );
-      if (!host || !member || !caller || !callee || !ringer || !ringee || !observer) {
-        throw new Error('setup');
-      }
-      const roomId = (await host.request('room:create', { name: 'Fuzzed' })).room.id as string;
-      expect((await member.request('room:join', { roomId })).ok).toBe(true);
-      const accepted = (await caller.request('call:direct:invite', { toUserId: callee.user.id }))
-        .callId as string;
-      expect((await callee.request('call:direct:accept', { callId: accepted })).ok).toBe(true);
-      const ringing = (await ringer.request('call:direct:invite', { toUserId: ringee.user.id }))
-        .callId as string;
-
-      const authed = await Promise.all([1, 2, 3, 4].map((i) => signedInClient(url, `Fuzz${i}`)));
-      const anon = [anonymous(url), anonymous(url)];
-      await Promise.all(anon.map((c) => c.connected()));
-      const sockets = [
-        ...authed.map((client) => ({ client, authenticated: true })),
-        ...anon.map((client) => ({ client, authenticated: false })),
-      ];
-
-      const bystanders = [host, member, caller, callee, ringer, ringee, observer];
-      const snapshot = async () => {
-        const watcher = await signedInClient(url, 'Watcher');
-        const presence = await watcher.next('presence:list', (p) => p.full);
-        const rooms = await watcher.next('room:list');
-        watcher.close();
-        const room = (await host.request('room:join', { roomId })).room;
-        return {
-          presence: presence.users
-            .filter((u) => u.userId !== watcher.user.id && !u.displayName.startsWith('Watcher'))
-            .sort((a, b) => a.userId.localeCompare(b.userId)),
-          rooms: rooms.rooms,
-          room,
-        };
-      };
-      const before = await snapshot();
-      // Let every delta of the setup (and of the first watcher leaving) arrive, then forget them.
-      await sleep(300);
-      for (const b of bystanders) b.clear();
-      for (const { client } of sockets) client.clear();
-
-      const arbitrary = fuzzArbitraries({
-        roomId,
-        callIds: [accepted, ringing],
-        userIds: bystanders.map((b) => b.user.id),
-      });
-      const expectedErrors = new Map<TestClient, { error: number; signal: number }>(
-        sockets.map(({ client }) => [client, { error: 0, signal: 0 }]),
-      );
-      let sent = 0;
-      const started = Date.now();
-
-      await fc.assert(
-        fc.asyncProperty(fc.array(arbitrary, { minLength: 80, maxLength: 120 }), async (cases) => {
-          const outcomes = await Promise.all(
-            cases.map(async (c, i) => {
-              const target = sockets[i % sockets.length];
-              if (!target) throw new Error('no socket');
-              const { client, authenticated } = target;
-              const allowed = expectedCodes(c, authenticated);
-              const args = c.payload === undefined ? [] : [c.payload];
-              sent += 1;
-              const counts = expectedErrors.get(client);
-              if (!counts) throw new Error('unknown socket');
-              // NOT_PEER comes with webrtc:signal:error, acked or not, and never with `error`.
-              const notPeer = authenticated && c.wellFormed && c.event.startsWith('webrtc:');
-              if (notPeer) counts.signal += 1;
-              if (!c.withAck) {
-                if (!notPeer) counts.error += 1;
-                raw(client).emit(c.event, ...args);
-                return null;
-              }
-              const ack = await emitAck(client, c.event, args);
-              if (ack === 'no-ack' || ack.ok || !allowed.has(ack.error.code)) {
-                return { case: c, authenticated, ack, allowed: [...allowed] };
-              }
-              return null;
-            }),
-          );
-          const bad = outcomes.filter((o) => o !== null);
-          if (bad.length > 0)
-            throw new Error(`unexpected acks: ${JSON.stringify(bad).slice(0, 2000)}`);
-        }),
-        {
-          numRuns: 30,
-          endOnFailure: true,
-          // The default report prints whole counterexamples (tens of KiB); keep the cause.
-          reporter: (details) => {
-            if (details.failed) {
-              throw new Error(
-                `fuzz failed (seed ${details.seed}): ${String(details.errorInstance)}`,
-              );
-            }
-          },
-        },
-      );
-
-      // Every un-acked failure came back as exactly one `error` (or signal error) event.
-      await waitFor(
-        () =>
-          sockets.every(({ client }) => {
-            const want = expectedErrors.get(client);
-            return (
-              client.all('error').length === want?.error &&
-              client.all('webrtc:signal:error').length === want.signal
-            );
-          }),
-        10_000,
-        'error events',
-      ).catch((err) => {
-        const counts = sockets.map(({ client, authenticated }) => ({
-          authenticated,
-          want: expectedErrors.get(client),
-          got: {
-            error: client.all('error').length,
-            signal: client.all('webrtc:signal:error').length,
-          },
-        }));
-        throw new Error(`${err}: ${JSON.stringify(counts)}`);
-      });
-      for (const { client, authenticated } of sockets) {
-        for (const e of client.all('error')) {
-          expect(['VALIDATION_FAILED', 'UNAUTHENTICATED', ...NOT_FOUND_LIKE]).toContain(e.code);
-          expect(CLIENT_EVENT_NAMES).toContain(e.event);
-        }
-        if (!authenticated) expect(client.all('webrtc:signal:error')).toHaveLength(0);
-        // Fuzz sockets are still connected: failures never close a socket.
-        expect(client.socket.connected).toBe(true);
-      }
-
-      expect(sent).toBeGreaterThan(2000);
-      expect(Date.now() - started).toBeLessThan(20_000);
-      expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
-
-      // Nothing reached anyone, and the world is as it was.
-      for (const b of bystanders) {
-        const seen = b.received.filter((r) =>
-          (STATE_EVENTS as readonly string[]).includes(r.event),
+    it(
+      'answers thousands of malformed payloads with failures and changes nothing',
+      async () => {
+        const { url } = server;
+        // The world the fuzzer must not disturb: a room with two people, an accepted call,
+        // a ringing call and a bystander watching presence and the room list.
+        const [host, member, caller, callee, ringer, ringee, observer] = await Promise.all(
+          ['Host', 'Member', 'Caller', 'Callee', 'Ringer', 'Ringee', 'Observer'].map((n) =>
+            signedInClient(url, n),
+          ),
         );
-        expect(seen, b.user.displayName).toEqual([]);
-      }
-      const after = await snapshot();
-      expect(after).toEqual(before);
+        if (!host || !member || !caller || !callee || !ringer || !ringee || !observer) {
+          throw new Error('setup');
+        }
+        const roomId = (await host.request('room:create', { name: 'Fuzzed' })).room.id as string;
+        expect((await member.request('room:join', { roomId })).ok).toBe(true);
+        const accepted = (await caller.request('call:direct:invite', { toUserId: callee.user.id }))
+          .callId as string;
+        expect((await callee.request('call:direct:accept', { callId: accepted })).ok).toBe(true);
+        const ringing = (await ringer.request('call:direct:invite', { toUserId: ringee.user.id }))
+          .callId as string;
 
-      // The server still serves: health, a new user, and the calls are where they were.
-      expect((await health(url)).status).toBe(200);
-      const late = await signedInClient(url, 'Late');
-      expect((await late.request('room:join', { roomId })).ok).toBe(true);
-      expect(
-        await caller.request('webrtc:ice', {
-          to: callee.user.id,
-          callId: accepted,
-          candidate: null,
-        }),
-      ).toEqual({ ok: true });
-      expect(await ringee.request('call:direct:accept', { callId: ringing })).toEqual({ ok: true });
+        const authed = await Promise.all([1, 2, 3, 4].map((i) => signedInClient(url, `Fuzz${i}`)));
+        const anon = [anonymous(url), anonymous(url)];
+        await Promise.all(anon.map((c) => c.connected()));
+        const sockets = [
+          ...authed.map((client) => ({ client, authenticated: true })),
+          ...anon.map((client) => ({ client, authenticated: false })),
+        ];
 
-      for (const c of [...bystanders, ...authed, ...anon, late]) c.close();
-    }, 60_000);
+        const bystanders = [host, member, caller, callee, ringer, ringee, observer];
+        const snapshot = async () => {
+          const watcher = await signedInClient(url, 'Watcher');
+          const presence = await watcher.next('presence:list', (p) => p.full);
+          const rooms = await watcher.next('room:list');
+          watcher.close();
+          const room = (await host.request('room:join', { roomId })).room;
+          return {
+            presence: presence.users
+              .filter((u) => u.userId !== watcher.user.id && !u.displayName.startsWith('Watcher'))
+              .sort((a, b) => a.userId.localeCompare(b.userId)),
+            rooms: rooms.rooms,
+            room,
+          };
+        };
+        const before = await snapshot();
+        // Let every delta of the setup (and of the first watcher leaving) arrive, then forget them.
+        await sleep(300);
+        for (const b of bystanders) b.clear();
+        for (const { client } of sockets) client.clear();
+
+        const arbitrary = fuzzArbitraries({
+          roomId,
+          callIds: [accepted, ringing],
+          userIds: bystanders.map((b) => b.user.id),
+        });
+        const expectedErrors = new Map<TestClient, { error: number; signal: number }>(
+          sockets.map(({ client }) => [client, { error: 0, signal: 0 }]),
+        );
+        let sent = 0;
+        const started = Date.now();
+
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(arbitrary, { minLength: 80, maxLength: 120 }),
+            async (cases) => {
+              const outcomes = await Promise.all(
+                cases.map(async (c, i) => {
+                  const target = sockets[i % sockets.length];
+                  if (!target) throw new Error('no socket');
+                  const { client, authenticated } = target;
+                  const allowed = expectedCodes(c, authenticated);
+                  const args = c.payload === undefined ? [] : [c.payload];
+                  sent += 1;
+                  const counts = expectedErrors.get(client);
+                  if (!counts) throw new Error('unknown socket');
+                  // NOT_PEER comes with webrtc:signal:error, acked or not, and never with `error`.
+                  const notPeer = authenticated && c.wellFormed && c.event.startsWith('webrtc:');
+                  if (notPeer) counts.signal += 1;
+                  if (!c.withAck) {
+                    if (!notPeer) counts.error += 1;
+                    raw(client).emit(c.event, ...args);
+                    return null;
+                  }
+                  const ack = await emitAck(client, c.event, args);
+                  if (ack === 'no-ack' || ack.ok || !allowed.has(ack.error.code)) {
+                    return { case: c, authenticated, ack, allowed: [...allowed] };
+                  }
+                  return null;
+                }),
+              );
+              const bad = outcomes.filter((o) => o !== null);
+              if (bad.length > 0)
+                throw new Error(`unexpected acks: ${JSON.stringify(bad).slice(0, 2000)}`);
+            },
+          ),
+          {
+            numRuns: Math.ceil(FUZZ_PAYLOADS / 100),
+            endOnFailure: true,
+            // The default report prints whole counterexamples (tens of KiB); keep the cause.
+            reporter: (details) => {
+              if (details.failed) {
+                throw new Error(
+                  `fuzz failed (seed ${details.seed}): ${String(details.errorInstance)}`,
+                );
+              }
+            },
+          },
+        );
+
+        // Every un-acked failure came back as exactly one `error` (or signal error) event.
+        await waitFor(
+          () =>
+            sockets.every(({ client }) => {
+              const want = expectedErrors.get(client);
+              return (
+                client.all('error').length === want?.error &&
+                client.all('webrtc:signal:error').length === want.signal
+              );
+            }),
+          10_000,
+          'error events',
+        ).catch((err) => {
+          const counts = sockets.map(({ client, authenticated }) => ({
+            authenticated,
+            want: expectedErrors.get(client),
+            got: {
+              error: client.all('error').length,
+              signal: client.all('webrtc:signal:error').length,
+            },
+          }));
+          throw new Error(`${err}: ${JSON.stringify(counts)}`);
+        });
+        for (const { client, authenticated } of sockets) {
+          for (const e of client.all('error')) {
+            expect(['VALIDATION_FAILED', 'UNAUTHENTICATED', ...NOT_FOUND_LIKE]).toContain(e.code);
+            expect(CLIENT_EVENT_NAMES).toContain(e.event);
+          }
+          if (!authenticated) expect(client.all('webrtc:signal:error')).toHaveLength(0);
+          // Fuzz sockets are still connected: failures never close a socket.
+          expect(client.socket.connected).toBe(true);
+        }
+
+        expect(sent).toBeGreaterThan(FUZZ_PAYLOADS * 0.66);
+        expect(Date.now() - started).toBeLessThan(20_000 * FUZZ_SCALE);
+        console.log(`fuzz (${backend}): ${sent} payloads in ${Date.now() - started} ms`);
+        expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+
+        // Nothing reached anyone, and the world is as it was.
+        for (const b of bystanders) {
+          const seen = b.received.filter((r) =>
+            (STATE_EVENTS as readonly string[]).includes(r.event),
+          );
+          expect(seen, b.user.displayName).toEqual([]);
+        }
+        const after = await snapshot();
+        expect(after).toEqual(before);
+
+        // The server still serves: health, a new user, and the calls are where they were.
+        expect((await health(url)).status).toBe(200);
+        const late = await signedInClient(url, 'Late');
+        expect((await late.request('room:join', { roomId })).ok).toBe(true);
+        expect(
+          await caller.request('webrtc:ice', {
+            to: callee.user.id,
+            callId: accepted,
+            candidate: null,
+          }),
+        ).toEqual({ ok: true });
+        expect(await ringee.request('call:direct:accept', { callId: ringing })).toEqual({
+          ok: true,
+        });
+
+        for (const c of [...bystanders, ...authed, ...anon, late]) c.close();
+      },
+      60_000 * FUZZ_SCALE,
+    );
   });
 
   describe('with the default limits', () => {
