@@ -6,6 +6,7 @@ import { AuthScreen } from './auth-screen';
 import { CallView, IncomingCallDialog } from './call-view';
 import { Header } from './header';
 import { AppContext, ConnectionContext, useApp, useStore } from './hooks';
+import { InviteContext, InviteJoin, useInviteState, usePendingInvite } from './invite';
 import { Lobby } from './lobby';
 import { NoticeList } from './notice-list';
 import { RoomView } from './room-view';
@@ -27,13 +28,16 @@ function getAppClient(): AppClient {
   return singleton;
 }
 
-export function OpenWCallApp() {
+export function OpenWCallApp({ inviteRoomId }: { inviteRoomId?: string } = {}) {
   const [app, setApp] = useState<AppClient | null>(null);
+  const invite = useInviteState(inviteRoomId);
   useEffect(() => setApp(getAppClient()), []);
   if (!app) return <Loading label="Starting OpenWCall…" />;
   return (
     <AppContext.Provider value={app}>
-      <Shell />
+      <InviteContext.Provider value={invite}>
+        <Shell />
+      </InviteContext.Provider>
     </AppContext.Provider>
   );
 }
@@ -86,8 +90,10 @@ function Conversation() {
   const room = useStore(conn.room);
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
+  const invite = usePendingInvite();
   let view: React.ReactNode;
   if (call.phase === 'outgoing' || call.phase === 'active') view = <CallView />;
+  else if (invite && room.phase !== 'in-room') view = <InviteJoin roomId={invite} />;
   else if (room.phase !== 'idle') view = <RoomView />;
   else if (signaling.status === 'connecting' || signaling.status === 'authenticating') {
     view = signaling.user ? <Lobby /> : <Loading label="Connecting to the server…" />;

@@ -5,6 +5,7 @@ import type { PeerSnapshot } from '../rtc';
 import { Avatar } from './avatar';
 import { DeafenButton } from './deafen-button';
 import { useAction, useApp, useConnection, useStore } from './hooks';
+import { CopyInviteLink } from './invite';
 import { DeviceSelects, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalk } from './push-to-talk';
@@ -68,6 +69,7 @@ export function RoomView() {
         <p className="inline-notice">No microphone: you can listen but others cannot hear you.</p>
       ) : null}
 
+      <CopyInviteLink roomId={room.id} />
       <RoomAnnouncer />
       <ul className="tiles" aria-label="Participants">
         {ordered.map((participant) => (
