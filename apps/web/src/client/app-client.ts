@@ -246,6 +246,9 @@ export class AppClient {
       typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
       typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     );
+    const { noiseSuppression, echoCancellation, autoGainControl } =
+      this.voiceSettings.getSnapshot();
+    void this.microphone.setProcessing({ noiseSuppression, echoCancellation, autoGainControl });
     this.session.subscribe(() => this.onSession());
     void this.session.restore();
   }

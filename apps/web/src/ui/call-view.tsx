@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import { formatDuration } from '../calls/direct-call';
 import { SELF_LEVEL_ID } from '../client/app-client';
+import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
 import { DeafenButton } from './deafen-button';
 import { handleDialogKey } from './focus-trap';
@@ -56,6 +57,7 @@ export function CallView() {
         <DeviceSelects />
         <PushToTalk />
         <DeafenButton />
+        <AudioSettings />
         <button
           type="button"
           className="button danger"

@@ -2,6 +2,7 @@
 import type { Participant } from '@openwcall/shared';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
+import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
 import { DeafenButton } from './deafen-button';
 import { useAction, useApp, useConnection, useStore } from './hooks';
@@ -95,6 +96,7 @@ export function RoomView() {
         <DeviceSelects />
         <PushToTalk />
         <DeafenButton />
+        <AudioSettings />
         <button
           type="button"
           className="button danger"
