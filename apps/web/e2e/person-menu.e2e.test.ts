@@ -62,4 +62,31 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
       await closeAll(people);
     }
   }, 90_000);
+
+  it('in a 1:1 call, shows the other person muted, and has their volume', async () => {
+    const people: Person[] = [];
+    try {
+      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
+      people.push(ann, ben);
+      await ann.page.getByRole('button', { name: 'Call Ben' }).click();
+      await ben.page
+        .getByRole('dialog', { name: /Ann/ })
+        .getByRole('button', { name: 'Accept' })
+        .click();
+      await waitConnected(ann.page, 1);
+      const badge = ann.page.getByText('Ben is muted');
+      expect(await badge.count()).toBe(0);
+      await ben.page.getByRole('button', { name: 'Mute', exact: true }).click();
+      await badge.waitFor();
+      await ben.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+      await badge.waitFor({ state: 'detached' });
+      await ann.page.getByRole('button', { name: 'Options for Ben' }).click();
+      await ann.page
+        .getByRole('dialog', { name: 'Options for Ben' })
+        .getByRole('slider', { name: 'Volume for Ben' })
+        .waitFor();
+    } finally {
+      await closeAll(people);
+    }
+  }, 90_000);
 });

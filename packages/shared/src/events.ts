@@ -15,6 +15,8 @@ export const ClientEvent = {
   CallAccept: 'call:direct:accept',
   CallDecline: 'call:direct:decline',
   CallEnd: 'call:direct:end',
+  /** Extension: the other party sees your mute in a 1:1 call (README "Protocol extensions"). */
+  CallSelfMute: 'call:self:mute',
   WebrtcOffer: 'webrtc:offer',
   WebrtcAnswer: 'webrtc:answer',
   WebrtcIce: 'webrtc:ice',
@@ -34,6 +36,7 @@ export const ServerEvent = {
   ParticipantUpdated: 'room:participant:updated',
   CallIncoming: 'call:direct:incoming',
   CallState: 'call:direct:state',
+  CallMuted: 'call:direct:muted',
   WebrtcOffer: 'webrtc:offer',
   WebrtcAnswer: 'webrtc:answer',
   WebrtcIce: 'webrtc:ice',

@@ -33,6 +33,7 @@ const valid: Record<ClientEventName, { payload: Record<string, unknown>; bounded
   'call:direct:accept': { payload: { callId: 'c1' }, bounded: ['callId'] },
   'call:direct:decline': { payload: { callId: 'c1' }, bounded: ['callId'] },
   'call:direct:end': { payload: { callId: 'c1' }, bounded: ['callId'] },
+  'call:self:mute': { payload: { callId: 'c1', muted: true }, bounded: ['callId'] },
   'webrtc:offer': {
     payload: { to: id, roomId: 'r1', sdp: 'v=0' },
     bounded: ['to', 'roomId', 'sdp'],

@@ -166,6 +166,7 @@ export const RoomSelfMuteSchema = z.strictObject({ roomId: IdSchema, muted: z.bo
 export const RoomSelfDeafenSchema = z.strictObject({ roomId: IdSchema, deafened: z.boolean() });
 export const CallInviteSchema = z.strictObject({ toUserId: IdSchema });
 export const CallRefSchema = z.strictObject({ callId: IdSchema });
+export const CallSelfMuteSchema = z.strictObject({ callId: IdSchema, muted: z.boolean() });
 export const HostTargetSchema = z.strictObject({ roomId: IdSchema, userId: IdSchema });
 export const HostLockSchema = z.strictObject({ roomId: IdSchema, locked: z.boolean() });
 
@@ -223,6 +224,7 @@ export const clientEventSchemas = {
   'call:direct:accept': { payload: CallRefSchema, result: Empty },
   'call:direct:decline': { payload: CallRefSchema, result: Empty },
   'call:direct:end': { payload: CallRefSchema, result: Empty },
+  'call:self:mute': { payload: CallSelfMuteSchema, result: Empty },
   'webrtc:offer': { payload: SdpSignalSchema, result: Empty },
   'webrtc:answer': { payload: SdpSignalSchema, result: Empty },
   'webrtc:ice': { payload: IceSignalSchema, result: Empty },
@@ -293,6 +295,9 @@ export const ErrorEventSchema = z.object({
   event: z.string().optional(),
 });
 
+/** Extension: a party of an accepted call muted or unmuted (README "Protocol extensions"). */
+export const CallMutedSchema = z.object({ callId: IdSchema, userId: IdSchema, muted: z.boolean() });
+
 export const serverEventSchemas = {
   'auth:ok': AuthOkSchema,
   'presence:list': PresenceListSchema,
@@ -303,6 +308,7 @@ export const serverEventSchemas = {
   'room:participant:updated': ParticipantUpdatedSchema,
   'call:direct:incoming': CallIncomingSchema,
   'call:direct:state': CallStateEventSchema,
+  'call:direct:muted': CallMutedSchema,
   'webrtc:offer': RelayedSdpSchema,
   'webrtc:answer': RelayedSdpSchema,
   'webrtc:ice': RelayedIceSchema,

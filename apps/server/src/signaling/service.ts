@@ -38,6 +38,7 @@ const HANDLERS: { [E in ActorEvent]: Handler<E> } = {
   'call:direct:accept': calls.accept,
   'call:direct:decline': calls.decline,
   'call:direct:end': calls.end,
+  'call:self:mute': calls.selfMute,
   'webrtc:offer': (core, actor, payload) => relaySignal(core.store, actor, 'webrtc:offer', payload),
   'webrtc:answer': (core, actor, payload) =>
     relaySignal(core.store, actor, 'webrtc:answer', payload),

@@ -184,6 +184,7 @@ function fuzzArbitraries(real: {
     'call:direct:accept': fc.record({ callId: id }),
     'call:direct:decline': fc.record({ callId: id }),
     'call:direct:end': fc.record({ callId: id }),
+    'call:self:mute': fc.record({ callId: id, muted: fc.boolean() }),
     'webrtc:offer': signal(id, fc.record({ sdp })),
     'webrtc:answer': signal(id, fc.record({ sdp })),
     'webrtc:ice': signal(id, fc.record({ candidate })),

@@ -1,6 +1,7 @@
 import type { CallHistoryEntry } from '@openwcall/shared';
 import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
+import { CallMute } from '../calls/call-mute';
 import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
@@ -49,6 +50,7 @@ export class Connection {
   readonly levels: AudioLevels;
   readonly playout: Playout;
   readonly cues: RoomCues;
+  readonly callMute: CallMute;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -114,6 +116,11 @@ export class Connection {
       logger: browserLogger,
     });
     this.levels = new AudioLevels({ createContext: audioContext });
+    this.callMute = new CallMute({
+      call: this.call,
+      client: this.signaling,
+      onError: (error) => browserLogger.warn('call:self:mute failed', { error }),
+    });
     this.playout = new Playout({ createContext: audioContext });
     this.cues = new RoomCues({
       room: this.room,
@@ -213,6 +220,7 @@ export class Connection {
     this.levels.close();
     this.playout.close();
     this.cues.close();
+    this.callMute.close();
     this.signaling.close();
   }
 }

@@ -15,6 +15,7 @@ export function CallView() {
   const connection = useConnection();
   const call = useStore(connection.call);
   const speaking = useStore(connection.levels);
+  const peerMuted = useStore(connection.callMute);
   const run = useAction();
   const now = useNow();
 
@@ -48,6 +49,11 @@ export function CallView() {
         {' · '}
         <PeerStateBadge state={peer?.state} />
       </p>
+      {peerMuted.peerMuted && peerMuted.callId === call.callId ? (
+        <p className="badge badge-muted" data-testid="peer-muted">
+          {call.peer.displayName} is muted
+        </p>
+      ) : null}
       <PersonMenu userId={call.peer.id} name={call.peer.displayName} />
       {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
         <p className="muted small">You are speaking</p>
