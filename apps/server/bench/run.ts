@@ -493,6 +493,7 @@ async function main() {
     presence: presenceBench,
     startup: () => import('./startup').then((m) => m.startupBench()),
     cluster: () => import('./cluster').then((m) => m.clusterBench()),
+    storm: () => import('./storm').then((m) => m.stormBench()),
   };
   const names = process.argv.slice(2).filter((a) => a !== '--');
   const unknown = names.filter((n) => !(n in scenarios));

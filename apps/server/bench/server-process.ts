@@ -38,6 +38,12 @@ async function main() {
       AUTH_TIMEOUT_MS: '600000',
       RATE_FANOUT_PER_SEC: '1000000',
       RATE_FANOUT_BURST: '1000000',
+      // Every bench socket comes from 127.0.0.1, up to 10,000 of them.
+      MAX_SOCKETS_PER_IP: '1000000',
+      MAX_SOCKETS_PER_USER: '1000',
+      ...(process.env.BENCH_FANOUT_BATCH_MS !== undefined
+        ? { FANOUT_BATCH_MS: process.env.BENCH_FANOUT_BATCH_MS }
+        : {}),
       // bench/cluster.ts: several of these processes as nodes of one deployment.
       ...(process.env.BENCH_REDIS_URL
         ? {

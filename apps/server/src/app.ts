@@ -5,16 +5,28 @@ import { type Database, seedDemoUsers } from '@openwcall/db';
 import { openDatabase } from '@openwcall/db/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
+import { AdminPolicy, touchUser } from './accounts/accounts';
+import { registerAccountRoutes } from './accounts/routes';
+import { registerAdminRoutes } from './admin/routes';
+import { AdminUsers } from './admin/users';
 import { AccessTokens } from './auth/access-token';
+import { RefreshSessions } from './auth/refresh-sessions';
 import { registerAuthRoutes } from './auth/routes';
 import type { Config } from './config';
 import { AddressCounter } from './gateway/address-counter';
-import { attachGateway, performEffects, type SignalingServer } from './gateway/socket-gateway';
+import { socketCloser } from './gateway/socket-closer';
+import {
+  attachGateway,
+  batchFanout,
+  performEffects,
+  type SignalingServer,
+} from './gateway/socket-gateway';
 import { registerCallHistory } from './http/call-history';
 import { registerErrorHandling } from './http/errors';
 import { registerHealth } from './http/health';
 import { originGuard } from './http/origins';
 import { trustFunction } from './http/trust-proxy';
+import { registerInvitationRoutes } from './invitations/routes';
 import {
   closeMetrics,
   createMetrics,
@@ -29,6 +41,7 @@ import { loadOpenState } from './persistence/restore-query';
 import { SignalingService } from './signaling';
 import { restoreState } from './signaling/restore';
 import { InMemoryStore } from './store/in-memory-store';
+import { registerUserDirectory } from './users/directory';
 
 /** Closes every local socket's transport (not a Socket.IO disconnect): clients reconnect by themselves. */
 function dropLocalSockets(io: SignalingServer): void {
@@ -138,6 +151,15 @@ export async function buildApp(
     persistence,
     log: app.log,
   });
+  const fanout =
+    config.signaling.fanoutBatchMs > 0
+      ? batchFanout(
+          io,
+          config.signaling.fanoutBatchMs,
+          () => signaling.core.store.roomList(),
+          (err) => app.log.warn({ err }, 'room list broadcast failed'),
+        )
+      : undefined;
   attachGateway({
     io,
     service: signaling,
@@ -147,6 +169,19 @@ export async function buildApp(
     log: app.log,
     addresses,
     draining: () => draining,
+    accountState: (userId, sid) => touchUser(db.prisma, userId, sid),
+  });
+  const sockets = socketCloser(io);
+  const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays, sockets);
+  const policy = new AdminPolicy(config.auth.adminEmails);
+  const adminUsers = new AdminUsers({
+    prisma: db.prisma,
+    policy,
+    sessions,
+    sockets,
+    webOrigins: config.webOrigins,
+    onlineUserIds: async () =>
+      new Set((await signaling.core.store.presenceList()).map((entry) => entry.userId)),
   });
   if (!shared) {
     // Embedded mode: this process held all live state; put back what the database knows.
@@ -204,9 +239,20 @@ export async function buildApp(
     config,
     db,
     tokens,
+    sessions,
     ...(shared ? { throttles: shared.throttles } : {}),
   });
+  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, policy });
+  registerInvitationRoutes(app, db.prisma);
+  registerAdminRoutes(app, {
+    prisma: db.prisma,
+    tokens,
+    policy,
+    users: adminUsers,
+    webOrigins: config.webOrigins,
+  });
   registerCallHistory(app, { db, tokens });
+  registerUserDirectory(app, { db, tokens });
 
   // preClose, not onClose: Fastify closes the HTTP server before its onClose hooks, and that
   // close waits for every upgraded WebSocket; with clients connected it would never finish.
@@ -229,6 +275,7 @@ export async function buildApp(
       dropLocalSockets(io);
     }
     signaling.close();
+    await fanout?.flush();
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await shared?.close(handOver);
   });

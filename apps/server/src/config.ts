@@ -61,6 +61,11 @@ const EnvSchema = z.object({
   /** Create the demo users when the database has no users yet. */
   SEED_DEMO_USERS: bool.optional(),
 
+  /** Who may sign up: anyone, holders of an invite link, or nobody (admins create accounts). */
+  REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
+  /** Always admins (cannot be demoted), compared lower-cased. */
+  ADMIN_EMAILS: list(''),
+
   JWT_SECRET: optionalString,
   ACCESS_TOKEN_TTL_SECONDS: int(900, 5, 86_400),
   REFRESH_TOKEN_TTL_DAYS: int(30, 1, 365),
@@ -76,6 +81,7 @@ const EnvSchema = z.object({
 
   MAX_ROOM_PARTICIPANTS: int(6, 2, 50),
   RECONNECT_GRACE_MS: int(5000, 0, 600_000),
+  FANOUT_BATCH_MS: int(50, 0, 1000),
   RING_TIMEOUT_MS: int(30_000, 100, 600_000),
   AUTH_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_HTTP_BUFFER_BYTES: int(128 * 1024, 16 * 1024, 16 * 1024 * 1024),
@@ -135,6 +141,8 @@ export interface Config {
     jwtSecretGenerated: boolean;
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
+    registration: 'open' | 'invite' | 'closed';
+    adminEmails: string[];
     rateLimit: {
       enabled: boolean;
       windowSeconds: number;
@@ -153,6 +161,8 @@ export interface Config {
   signaling: {
     maxRoomParticipants: number;
     reconnectGraceMs: number;
+    /** Broadcasts to every signed-in socket are gathered this long (0 = sent at once). */
+    fanoutBatchMs: number;
     ringTimeoutMs: number;
     authTimeoutMs: number;
     maxHttpBufferBytes: number;
@@ -212,6 +222,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       jwtSecretGenerated: !e.JWT_SECRET,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+      registration: e.REGISTRATION ?? (e.NODE_ENV === 'production' ? 'invite' : 'open'),
+      adminEmails: e.ADMIN_EMAILS.map((email) => email.toLowerCase()),
       rateLimit: {
         enabled: e.AUTH_RATE_LIMIT === 'on',
         windowSeconds: e.AUTH_RATE_WINDOW_SECONDS,
@@ -230,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signaling: {
       maxRoomParticipants: e.MAX_ROOM_PARTICIPANTS,
       reconnectGraceMs: e.RECONNECT_GRACE_MS,
+      fanoutBatchMs: e.FANOUT_BATCH_MS,
       ringTimeoutMs: e.RING_TIMEOUT_MS,
       authTimeoutMs: e.AUTH_TIMEOUT_MS,
       maxHttpBufferBytes: e.MAX_HTTP_BUFFER_BYTES,

@@ -67,4 +67,97 @@ describe.skipIf(!nginx)('deploy/ nginx configs', () => {
     expect(site).not.toMatch(/ip_hash|hash |sticky/);
     nginxTest(site);
   });
+
+  it('the TLS site renders to a valid config that sends server routes to the server, pages to the web app', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owc-tls-t-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=voice.test',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const site = render('deploy/openwcall.conf.template', {
+        OPENWCALL_PUBLIC_ORIGIN: 'https://voice.test',
+        OPENWCALL_SERVER_NAME: 'voice.test',
+        OPENWCALL_HTTPS_LISTEN: '127.0.0.1:1',
+        OPENWCALL_HTTP_LISTEN: '127.0.0.1:2',
+        OPENWCALL_TLS_CERT: join(dir, 'cert.pem'),
+        OPENWCALL_TLS_KEY: join(dir, 'key.pem'),
+        OPENWCALL_SERVER_UPSTREAM: '127.0.0.1:3',
+        OPENWCALL_WEB_UPSTREAM: '127.0.0.1:4',
+      });
+      nginxTest(site);
+      const regexes = [...site.matchAll(/location ~ (\S+) \{/g)].map((m) => new RegExp(m[1] ?? ''));
+      expect(regexes).toHaveLength(1);
+      const toServer = (path: string) => regexes.some((r) => r.test(path));
+      for (const path of [
+        '/auth/login',
+        '/auth/config',
+        '/auth/invites/abc',
+        '/auth/password-reset/abc',
+        '/me',
+        '/me/password',
+        '/me/sessions',
+        '/me/sessions/abc',
+        '/api/admin/users',
+        '/api/admin/audit',
+        '/calls/history',
+        '/health',
+      ])
+        expect(toServer(path), path).toBe(true);
+      for (const path of [
+        '/',
+        '/account',
+        '/admin',
+        '/invite/abc',
+        '/reset/abc',
+        '/metrics',
+        '/meet',
+        '/assets/x.js',
+      ])
+        expect(toServer(path), path).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('deploy/openwcall.conf.template routes', () => {
+  it("sends the server's HTTP routes (GET /users too) to the server and the rest to the web app", () => {
+    const site = render('deploy/openwcall.conf.template', {
+      OPENWCALL_SERVER_NAME: 'voice.example.test',
+      OPENWCALL_HTTP_LISTEN: '127.0.0.1:1',
+      OPENWCALL_HTTPS_LISTEN: '127.0.0.1:2',
+      OPENWCALL_TLS_CERT: '/dev/null',
+      OPENWCALL_TLS_KEY: '/dev/null',
+      OPENWCALL_SERVER_UPSTREAM: '127.0.0.1:3',
+      OPENWCALL_WEB_UPSTREAM: '127.0.0.1:4',
+      OPENWCALL_PUBLIC_ORIGIN: 'https://voice.example.test',
+      OPENWCALL_SERVER_URL: 'same-origin',
+    });
+    const pattern = /location ~ (\^\/\S+) \{/.exec(site)?.[1];
+    expect(pattern).toBeDefined();
+    // nginx's PCRE and JavaScript agree on this simple alternation.
+    const toServer = new RegExp(pattern as string);
+    for (const path of ['/users', '/auth/login', '/me', '/calls/history', '/health']) {
+      expect(toServer.test(path), path).toBe(true);
+    }
+    for (const path of ['/', '/sign-in', '/users/extra', '/usersearch', '/_next/static/x.js']) {
+      expect(toServer.test(path), path).toBe(false);
+    }
+  });
 });

@@ -28,9 +28,32 @@ describe.each(backends)('HTTP API on %s', (backend) => {
       const data = await json(res);
       expect(data.user).toEqual({ id: expect.any(String), displayName: body.displayName });
       expect(data.accessToken.split('.')).toHaveLength(3);
-      expect(data.refreshToken).toEqual(expect.any(String));
       expect(JSON.stringify(data)).not.toContain('passwordHash');
       expect(res.headers.get('set-cookie')).toMatch(/owc_refresh=.*HttpOnly/);
+    });
+
+    it('keeps the refresh token out of the body unless the client asks for it', async () => {
+      const body = newUser('Body');
+      const reg = await post(`${server.url}/auth/register`, body);
+      expect(reg.status).toBe(201);
+      expect(await json(reg)).not.toHaveProperty('refreshToken');
+      const credentials = { email: body.email, password: body.password };
+      const web = await post(`${server.url}/auth/login`, credentials);
+      expect(web.status).toBe(200);
+      const cookie = web.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/owc_refresh=[^;]+; .*HttpOnly/);
+      const webBody = await json(web);
+      expect(webBody).not.toHaveProperty('refreshToken');
+      expect(JSON.stringify(webBody)).not.toContain(cookie.split(';')[0]?.split('=')[1] ?? '?');
+      const bot = await json(
+        await post(`${server.url}/auth/login`, { ...credentials, refreshTokenInBody: true }),
+      );
+      expect(bot.refreshToken).toEqual(expect.any(String));
+      const refreshed = await post(`${server.url}/auth/refresh`, {
+        refreshToken: bot.refreshToken,
+      });
+      expect(refreshed.status).toBe(200);
+      expect(await json(refreshed)).not.toHaveProperty('refreshToken');
     });
 
     it.each([
@@ -170,7 +193,10 @@ describe.each(backends)('HTTP API on %s', (backend) => {
   describe('refresh token rotation', () => {
     it('rotates on every use and revokes the family when an old token is replayed', async () => {
       const { refreshToken, user } = await register(server.url, newUser('Rotate'));
-      const first = await post(`${server.url}/auth/refresh`, { refreshToken });
+      const first = await post(`${server.url}/auth/refresh`, {
+        refreshToken,
+        refreshTokenInBody: true,
+      });
       expect(first.status).toBe(200);
       const next = await json(first);
       expect(next.user).toEqual(user);

@@ -11,6 +11,11 @@ describe.skipIf(skipReason !== '')('an origin the server does not allow', () => 
     try {
       const wrongOrigin = webUrl.replace('127.0.0.1', 'localhost');
       await page.goto(wrongOrigin);
+      // Said on opening the page, before anyone types a password in vain.
+      await page
+        .locator('.inline-notice')
+        .getByText(`refused this page's address (${wrongOrigin})`)
+        .waitFor();
       await page.getByLabel('Email').fill('alice@example.com');
       await page.getByLabel('Password').fill('whatever-password');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { lockDataDir } from './dir-lock';
 import { PrismaClient } from './generated/prisma/client';
 import { applyMigrations, pgConnection, pgliteConnection } from './migrate';
 import { defaultPgliteDir } from './paths';
@@ -83,7 +84,15 @@ async function openPglite(dataDir: string | undefined, opts: DatabaseOptions): P
   const startParams = [...PGlite.defaultStartParams, ...pgliteMemorySettings];
   if (!inMemory && !existsSync(join(resolve(dir), 'PG_VERSION')))
     await initPgliteDir(resolve(dir), startParams);
-  const pglite = await PGlite.create(inMemory ? dir : resolve(dir), { startParams });
+  // One process per directory: DatabaseBusyError names the one holding it.
+  const unlock = inMemory ? async () => undefined : await lockDataDir(resolve(dir));
+  let pglite: Awaited<ReturnType<typeof PGlite.create>>;
+  try {
+    pglite = await PGlite.create(inMemory ? dir : resolve(dir), { startParams });
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   let closing: Promise<void> | undefined;
   opts.logger?.info(
@@ -103,6 +112,7 @@ async function openPglite(dataDir: string | undefined, opts: DatabaseOptions): P
       closing ??= (async () => {
         await prisma.$disconnect();
         if (!pglite.closed) await pglite.close();
+        await unlock();
       })();
       return closing;
     },

@@ -1,10 +1,14 @@
 // `@openwcall/db`: types and pure helpers only. Opening a database lives in
 // `@openwcall/db/client`, test helpers in `@openwcall/db/testing`.
 
+export { DatabaseBusyError } from './dir-lock';
 export { isUniqueViolation } from './errors';
 export type {
+  AuditEntry,
   DirectCall,
+  Invitation,
   ModerationAction,
+  PasswordReset,
   Prisma,
   PrismaClient,
   RefreshSession,

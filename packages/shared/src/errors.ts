@@ -32,6 +32,19 @@ export const ERROR_CATALOG = {
   },
   // Extension: shared state (Redis) cannot be reached; nothing changed. Retry later.
   UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable; try again.' },
+  // Extensions (accounts and admin, ACCOUNTS-API.md): who may sign up, disabled accounts,
+  // one-time links. The 410s name what is wrong with the link in their message.
+  REGISTRATION_CLOSED: {
+    status: 403,
+    message: 'Sign-up is closed on this server; ask an admin for an account.',
+  },
+  INVITE_REQUIRED: { status: 403, message: 'Sign-up needs an invitation link from an admin.' },
+  INVITE_INVALID: { status: 410, message: 'This invitation link is not valid.' },
+  RESET_LINK_INVALID: {
+    status: 410,
+    message: 'This password reset link is unknown, expired or already used.',
+  },
+  ACCOUNT_DISABLED: { status: 403, message: 'This account has been disabled by an admin.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with that email already exists.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong email or password.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },

@@ -267,7 +267,12 @@ describe('error catalog', () => {
     ];
     expect(ERROR_CODES).toEqual(expect.arrayContaining(protocol));
     expect(ERROR_CODES.filter((code) => !protocol.includes(code)).sort()).toEqual([
+      'ACCOUNT_DISABLED',
+      'INVITE_INVALID',
+      'INVITE_REQUIRED',
       'PEER_UNREACHABLE',
+      'REGISTRATION_CLOSED',
+      'RESET_LINK_INVALID',
       'TOO_MANY_CONNECTIONS',
       'UNAVAILABLE',
     ]);

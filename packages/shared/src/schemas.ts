@@ -71,6 +71,8 @@ export const PresenceEntrySchema = z.object({
   displayName: z.string(),
   status: PresenceStatusSchema,
   inCall: z.boolean(),
+  /** Extension: the open room the user has a seat in, absent when none. */
+  roomId: IdSchema.optional(),
 });
 export type PresenceEntry = z.infer<typeof PresenceEntrySchema>;
 
@@ -265,6 +267,12 @@ export const CallStateEventSchema = z.object({
   callId: IdSchema,
   state: CallStateSchema,
   peer: PublicUserSchema,
+  /**
+   * Extension: true when the server re-sends the state to a new socket that took the call over
+   * within the reconnect grace (reload), so that page adopts it; absent on ordinary changes,
+   * which go to every socket of the user.
+   */
+  resumed: z.literal(true).optional(),
 });
 export const RelayedSdpSchema = z.object({
   from: IdSchema,
@@ -320,16 +328,30 @@ export const serverEventSchemas = {
 // ---------------------------------------------------------------------------------------
 // HTTP bodies
 
+export const PasswordSchema = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+/** The opaque token of an invite or reset link (base64url). */
+export const LinkTokenSchema = z.string().min(1).max(128);
+
+/**
+ * `refreshTokenInBody: true` asks for the refresh token in the JSON body (bots, apps); without
+ * it the token is only in the HttpOnly cookie, out of reach of page scripts (the web app).
+ */
+const refreshTokenInBody = z.boolean().optional();
+
 export const RegisterBodySchema = z.strictObject({
   email: EmailSchema,
-  password: z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax),
+  password: PasswordSchema,
   displayName: DisplayNameSchema,
+  /** The token of an invite link; needed when REGISTRATION=invite. */
+  invite: LinkTokenSchema.optional(),
+  refreshTokenInBody,
 });
 export type RegisterBody = z.input<typeof RegisterBodySchema>;
 
 export const LoginBodySchema = z.strictObject({
   email: EmailSchema,
   password: z.string().min(1).max(LIMITS.passwordMax),
+  refreshTokenInBody,
 });
 export type LoginBody = z.input<typeof LoginBodySchema>;
 
@@ -339,19 +361,150 @@ export type LoginBody = z.input<typeof LoginBodySchema>;
  */
 export const RefreshBodySchema = z.strictObject({
   refreshToken: z.string().min(1).max(512).optional(),
+  refreshTokenInBody,
 });
 
 export const AuthResponseSchema = z.object({
   accessToken: z.string(),
-  /** Opaque, single-use; also set as an HttpOnly cookie. */
-  refreshToken: z.string(),
+  /** Opaque, single-use; always set as an HttpOnly cookie, in the body only when asked for. */
+  refreshToken: z.string().optional(),
   /** Access token lifetime in seconds. */
   expiresIn: z.number().int().positive(),
   user: PublicUserSchema,
 });
 export type AuthResponse = z.infer<typeof AuthResponseSchema>;
 
-export const MeResponseSchema = z.object({ user: PublicUserSchema });
+export const MeResponseSchema = z.object({
+  user: PublicUserSchema,
+  email: z.string(),
+  isAdmin: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type MeResponse = z.infer<typeof MeResponseSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Accounts and admin (ACCOUNTS-API.md)
+
+export const REGISTRATION_MODES = ['open', 'invite', 'closed'] as const;
+export const RegistrationModeSchema = z.enum(REGISTRATION_MODES);
+export type RegistrationMode = z.infer<typeof RegistrationModeSchema>;
+
+export const AuthConfigResponseSchema = z.object({ registration: RegistrationModeSchema });
+export type AuthConfigResponse = z.infer<typeof AuthConfigResponseSchema>;
+
+export const InviteLookupResponseSchema = z.object({
+  valid: z.literal(true),
+  expiresAt: z.iso.datetime(),
+  /** null = unlimited. */
+  usesLeft: z.number().int().nonnegative().nullable(),
+});
+export type InviteLookupResponse = z.infer<typeof InviteLookupResponseSchema>;
+
+export const ResetLookupResponseSchema = z.object({
+  valid: z.literal(true),
+  displayName: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export type ResetLookupResponse = z.infer<typeof ResetLookupResponseSchema>;
+
+export const PasswordResetBodySchema = z.strictObject({
+  token: LinkTokenSchema,
+  newPassword: PasswordSchema,
+});
+export type PasswordResetBody = z.input<typeof PasswordResetBodySchema>;
+
+export const UpdateMeBodySchema = z.strictObject({ displayName: DisplayNameSchema });
+export type UpdateMeBody = z.input<typeof UpdateMeBodySchema>;
+export const UpdateMeResponseSchema = z.object({ user: PublicUserSchema });
+
+export const ChangePasswordBodySchema = z.strictObject({
+  currentPassword: z.string().min(1).max(LIMITS.passwordMax),
+  newPassword: PasswordSchema,
+});
+export type ChangePasswordBody = z.input<typeof ChangePasswordBodySchema>;
+
+export const LoginSessionSchema = z.object({
+  id: z.string(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime(),
+  /** The login the request's access token belongs to. */
+  current: z.boolean(),
+});
+export type LoginSession = z.infer<typeof LoginSessionSchema>;
+export const SessionsResponseSchema = z.object({ sessions: z.array(LoginSessionSchema) });
+export type SessionsResponse = z.infer<typeof SessionsResponseSchema>;
+
+export const AdminUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string(),
+  isAdmin: z.boolean(),
+  /** Listed in ADMIN_EMAILS: always admin, cannot be demoted. */
+  adminByConfig: z.boolean(),
+  disabled: z.boolean(),
+  online: z.boolean(),
+  createdAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime().nullable(),
+});
+export type AdminUser = z.infer<typeof AdminUserSchema>;
+export const AdminUsersResponseSchema = z.object({ users: z.array(AdminUserSchema) });
+export const AdminUserResponseSchema = z.object({ user: AdminUserSchema });
+export const ResetLinkResponseSchema = z.object({ url: z.string(), expiresAt: z.iso.datetime() });
+export type ResetLinkResponse = z.infer<typeof ResetLinkResponseSchema>;
+
+const UserRefSchema = z.object({ id: z.string(), displayName: z.string() });
+
+export const InviteSchema = z.object({
+  id: z.string(),
+  /** Only in the answer to its creation: tokens are stored hashed. */
+  url: z.string().nullable(),
+  maxUses: z.number().int().positive().nullable(),
+  uses: z.number().int().nonnegative(),
+  expiresAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  revokedAt: z.iso.datetime().nullable(),
+  createdBy: UserRefSchema.nullable(),
+});
+export type Invite = z.infer<typeof InviteSchema>;
+export const InvitesResponseSchema = z.object({ invites: z.array(InviteSchema) });
+export const InviteResponseSchema = z.object({ invite: InviteSchema });
+
+export const CreateInviteBodySchema = z.strictObject({
+  /** null = unlimited. */
+  maxUses: z.number().int().min(1).max(10_000).nullable(),
+  expiresInHours: z.number().int().min(1).max(720),
+});
+export type CreateInviteBody = z.input<typeof CreateInviteBodySchema>;
+
+export const AUDIT_ACTIONS = [
+  'user.create',
+  'user.disable',
+  'user.enable',
+  'user.reset-link',
+  'user.promote',
+  'user.demote',
+  'invite.create',
+  'invite.revoke',
+] as const;
+export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditActionSchema>;
+
+export const AuditEntrySchema = z.object({
+  id: z.string(),
+  /** null = the command line. */
+  actor: UserRefSchema.nullable(),
+  action: AuditActionSchema,
+  target: UserRefSchema.extend({ email: z.string() }).nullable(),
+  detail: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type AuditEntryView = z.infer<typeof AuditEntrySchema>;
+export const AuditResponseSchema = z.object({ entries: z.array(AuditEntrySchema) });
+export const AuditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
 
 export const HealthResponseSchema = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -372,3 +525,7 @@ export const CallHistoryEntrySchema = z.object({
 });
 export type CallHistoryEntry = z.infer<typeof CallHistoryEntrySchema>;
 export const CallHistoryResponseSchema = z.object({ calls: z.array(CallHistoryEntrySchema) });
+
+/** `GET /users` (extension): every account, by name, bounded (the server's USER_DIRECTORY_LIMIT). */
+export const UserDirectoryResponseSchema = z.object({ users: z.array(PublicUserSchema) });
+export type UserDirectoryResponse = z.infer<typeof UserDirectoryResponseSchema>;

@@ -5,9 +5,19 @@ import { AppError } from '../errors';
 const ISSUER = 'openwcall';
 const AUDIENCE = 'openwcall';
 
+/** What a verified access token says: its user, its login (`sid`) and when it expires. */
+export interface AccessClaims {
+  user: PublicUser;
+  /** The login (refresh-session family) the token was issued to; absent in older tokens. */
+  sid: string | undefined;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
 /**
  * Short-lived access JWTs (HS256). They carry the user's id and display name so the
- * signaling hot path never needs the database to know who a socket is.
+ * signaling hot path never needs the database to know who a socket is, and the login
+ * they belong to (`sid`), so revoking a login can close its sockets.
  */
 export class AccessTokens {
   readonly #key: Uint8Array;
@@ -18,8 +28,11 @@ export class AccessTokens {
     this.ttlSeconds = ttlSeconds;
   }
 
-  async sign(user: PublicUser): Promise<string> {
-    return new SignJWT({ name: user.displayName })
+  /** `sid` is the login; every token the auth routes issue has one (benchmarks sign without). */
+  async sign(user: PublicUser, sid?: string): Promise<string> {
+    return new SignJWT(
+      sid === undefined ? { name: user.displayName } : { name: user.displayName, sid },
+    )
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.id)
       .setIssuer(ISSUER)
@@ -31,6 +44,11 @@ export class AccessTokens {
 
   /** The user a token names, or UNAUTHENTICATED for an expired, forged or malformed one. */
   async verify(token: string): Promise<PublicUser> {
+    return (await this.claims(token)).user;
+  }
+
+  /** Like verify, with the login and expiry. */
+  async claims(token: string): Promise<AccessClaims> {
     // base64url leaves low bits unused in the last character; jose ignores them, so a token
     // with a changed last character would still verify. Only the canonical encoding passes.
     const signature = token.slice(token.lastIndexOf('.') + 1);
@@ -43,10 +61,19 @@ export class AccessTokens {
         audience: AUDIENCE,
         algorithms: ['HS256'],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.name !== 'string') {
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload.name !== 'string' ||
+        typeof payload.exp !== 'number' ||
+        (payload.sid !== undefined && typeof payload.sid !== 'string')
+      ) {
         throw new AppError('UNAUTHENTICATED', 'Malformed token.');
       }
-      return { id: payload.sub, displayName: payload.name };
+      return {
+        user: { id: payload.sub, displayName: payload.name },
+        sid: payload.sid,
+        expiresAt: payload.exp * 1000,
+      };
     } catch (err) {
       if (err instanceof AppError) throw err;
       const expired = err instanceof joseErrors.JWTExpired;

@@ -1,11 +1,6 @@
+import { type Database, DUMMY_PASSWORD_HASH, verifyPassword } from '@openwcall/db';
 import {
-  type Database,
-  DUMMY_PASSWORD_HASH,
-  hashPassword,
-  isUniqueViolation,
-  verifyPassword,
-} from '@openwcall/db';
-import {
+  type AuthConfigResponse,
   type AuthResponse,
   LoginBodySchema,
   type PublicUser,
@@ -13,11 +8,12 @@ import {
   RegisterBodySchema,
 } from '@openwcall/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createAccount } from '../accounts/accounts';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { parseBody } from '../http/validation';
 import type { AccessTokens } from './access-token';
-import { RefreshSessions } from './refresh-sessions';
+import type { IssuedRefresh, RefreshSessions } from './refresh-sessions';
 import { localThrottles, type ThrottleFactory } from './throttle';
 
 export const REFRESH_COOKIE = 'owc_refresh';
@@ -26,16 +22,9 @@ export interface AuthDeps {
   config: Config;
   db: Database;
   tokens: AccessTokens;
+  sessions: RefreshSessions;
   /** Where attempts are counted: this node (default) or Redis, shared by every node. */
   throttles?: ThrottleFactory;
-}
-
-/** Reads `Authorization: Bearer <jwt>` and returns its user, or throws UNAUTHENTICATED. */
-export async function requireUser(request: FastifyRequest, tokens: AccessTokens) {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Missing bearer token.');
-  return tokens.verify(match[1]);
 }
 
 function readCookie(request: FastifyRequest, name: string): string | undefined {
@@ -53,32 +42,40 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
+export const clearedRefreshCookie = `${REFRESH_COOKIE}=; Path=/auth; HttpOnly; SameSite=Lax; Max-Age=0`;
+
+export const sessionMeta = (request: FastifyRequest) => ({
+  userAgent: request.headers['user-agent'],
+  ip: request.ip,
+});
+
 export function registerAuthRoutes(
   app: FastifyInstance,
-  { config, db, tokens, throttles = localThrottles }: AuthDeps,
+  { config, db, tokens, sessions, throttles = localThrottles }: AuthDeps,
 ) {
-  const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays);
   const rl = config.auth.rateLimit;
   const windowMs = rl.windowSeconds * 1000;
   const loginPerIp = throttles('login-ip', rl.loginPerIp, windowMs);
   const loginPerAccount = throttles('login-account', rl.loginPerAccount, windowMs);
   const registerPerIp = throttles('register-ip', rl.registerPerIp, windowMs);
   const secureCookie = config.env === 'production';
+  const registration = config.auth.registration;
 
-  const meta = (request: FastifyRequest) => ({
-    userAgent: request.headers['user-agent'],
-    ip: request.ip,
-  });
+  const seen = (userId: string) =>
+    db.prisma.user.update({ where: { id: userId }, data: { lastSeenAt: new Date() } });
 
   async function respond(
     reply: FastifyReply,
     status: number,
     user: PublicUser,
-    refresh: { token: string; expiresAt: Date },
+    refresh: IssuedRefresh,
+    refreshTokenInBody: boolean | undefined,
   ) {
     const body: AuthResponse = {
-      accessToken: await tokens.sign(user),
-      refreshToken: refresh.token,
+      accessToken: await tokens.sign(user, refresh.familyId),
+      // Only to clients that ask (bots, apps): a token in the body is readable by any
+      // script on the page, the cookie is not.
+      ...(refreshTokenInBody ? { refreshToken: refresh.token } : {}),
       expiresIn: tokens.ttlSeconds,
       user,
     };
@@ -94,22 +91,26 @@ export function registerAuthRoutes(
     return reply.status(status).header('set-cookie', cookie).send(body);
   }
 
+  app.get('/auth/config', async (): Promise<AuthConfigResponse> => ({ registration }));
+
   app.post('/auth/register', async (request, reply) => {
     if (rl.enabled && !(await registerPerIp.hit(request.ip))) throw new AppError('RATE_LIMITED');
     const body = parseBody(RegisterBodySchema, request.body);
-    const passwordHash = await hashPassword(body.password);
-    let user: PublicUser;
-    try {
-      const row = await db.prisma.user.create({
-        data: { email: body.email, passwordHash, displayName: body.displayName },
-      });
-      user = { id: row.id, displayName: row.displayName };
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('EMAIL_TAKEN');
-      throw err;
-    }
-    request.log.info({ userId: user.id }, 'user registered');
-    return respond(reply, 201, user, await sessions.issue(user.id, meta(request)));
+    if (registration === 'closed') throw new AppError('REGISTRATION_CLOSED');
+    if (registration === 'invite' && body.invite === undefined)
+      throw new AppError('INVITE_REQUIRED');
+    const row = await createAccount(db.prisma, {
+      email: body.email,
+      displayName: body.displayName,
+      password: body.password,
+      // Open sign-up needs no invite; one sent anyway (an old link) is not counted.
+      invite: registration === 'invite' ? body.invite : undefined,
+    });
+    const user = { id: row.id, displayName: row.displayName };
+    request.log.info({ userId: user.id, admin: row.isAdmin }, 'user registered');
+    await seen(user.id);
+    const refresh = await sessions.issue(user.id, sessionMeta(request));
+    return respond(reply, 201, user, refresh, body.refreshTokenInBody);
   });
 
   app.post('/auth/login', async (request, reply) => {
@@ -130,32 +131,27 @@ export function registerAuthRoutes(
     const ok = await verifyPassword(row?.passwordHash ?? DUMMY_PASSWORD_HASH, body.password);
     if (!row || !ok) throw new AppError('INVALID_CREDENTIALS');
     await loginPerAccount.reset(body.email);
+    // After the password only: a disabled account is not revealed to someone guessing.
+    if (row.disabledAt) throw new AppError('ACCOUNT_DISABLED');
     const user = { id: row.id, displayName: row.displayName };
-    return respond(reply, 200, user, await sessions.issue(user.id, meta(request)));
+    await seen(user.id);
+    const refresh = await sessions.issue(user.id, sessionMeta(request));
+    return respond(reply, 200, user, refresh, body.refreshTokenInBody);
   });
 
   app.post('/auth/refresh', async (request, reply) => {
     const body = parseBody(RefreshBodySchema, request.body ?? {});
     const token = body.refreshToken ?? readCookie(request, REFRESH_COOKIE);
     if (!token) throw new AppError('UNAUTHENTICATED', 'No refresh token.');
-    const { user, refresh } = await sessions.rotate(token, meta(request));
-    return respond(reply, 200, user, refresh);
+    const { user, refresh } = await sessions.rotate(token, sessionMeta(request));
+    await seen(user.id);
+    return respond(reply, 200, user, refresh, body.refreshTokenInBody);
   });
 
   app.post('/auth/logout', async (request, reply) => {
     const body = parseBody(RefreshBodySchema, request.body ?? {});
     const token = body.refreshToken ?? readCookie(request, REFRESH_COOKIE);
     if (token) await sessions.revoke(token);
-    return reply
-      .status(204)
-      .header('set-cookie', `${REFRESH_COOKIE}=; Path=/auth; HttpOnly; SameSite=Lax; Max-Age=0`)
-      .send();
-  });
-
-  app.get('/me', async (request) => {
-    const claimed = await requireUser(request, tokens);
-    const row = await db.prisma.user.findUnique({ where: { id: claimed.id } });
-    if (!row) throw new AppError('UNAUTHENTICATED', 'This account no longer exists.');
-    return { user: { id: row.id, displayName: row.displayName } };
+    return reply.status(204).header('set-cookie', clearedRefreshCookie).send();
   });
 }

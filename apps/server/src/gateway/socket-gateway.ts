@@ -7,10 +7,11 @@ import {
   type ErrorCode,
   type ParsedClientPayload,
   type PublicUser,
+  type RoomSummary,
   type ServerToClientEvents,
 } from '@openwcall/shared';
 import type { Server, Socket } from 'socket.io';
-import type { AccessTokens } from '../auth/access-token';
+import type { AccessClaims, AccessTokens } from '../auth/access-token';
 import type { Config } from '../config';
 import { iceServersFor } from '../ice/ice-servers';
 import type { Metrics } from '../metrics/registry';
@@ -25,7 +26,9 @@ import {
 } from '../signaling';
 import { FencedError, StoreUnavailableError } from '../store/store';
 import type { AddressCounter } from './address-counter';
+import { FanoutBatcher } from './fanout-batcher';
 import { quickIce } from './quick-ice';
+import { loginChannel } from './socket-closer';
 
 /*
  * The Socket.IO gateway: the only code that knows about sockets. For every client event it
@@ -40,6 +43,10 @@ export interface SocketData {
   /** The client address counted against MAX_SOCKETS_PER_IP. */
   address: string;
   authDeadline?: ReturnType<typeof setTimeout>;
+  /** The login (access token `sid`) the socket is signed in with. */
+  sid?: string | undefined;
+  /** Fires when the access token expires without a fresh auth:hello. */
+  tokenExpiry?: ReturnType<typeof setTimeout>;
 }
 
 export type SignalingServer = Server<
@@ -64,6 +71,14 @@ export interface GatewayDeps {
   addresses: AddressCounter;
   /** True once the node shuts down: closing sockets then is not their users leaving. */
   draining: () => boolean;
+  /**
+   * Whether the account may still sign in (and marks it seen). A database failure lets a
+   * valid token in: signaling keeps working through a database outage.
+   */
+  accountState: (
+    userId: string,
+    sid: string | undefined,
+  ) => Promise<'ok' | 'disabled' | 'ended' | 'missing'>;
   log: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -122,11 +137,42 @@ class FanoutBudgets {
   }
 }
 
+const batchers = new WeakMap<SignalingServer, FanoutBatcher>();
+
+/**
+ * Gathers this server's broadcasts to every signed-in socket into one per `windowMs`
+ * (fanout-batcher.ts); returns the batcher, to flush at shutdown.
+ */
+export function batchFanout(
+  io: SignalingServer,
+  windowMs: number,
+  roomList: () => Promise<RoomSummary[]>,
+  onError: (err: unknown) => void,
+): FanoutBatcher {
+  const everyone = routeOf({ authenticated: true }).to;
+  const batcher = new FanoutBatcher(
+    windowMs,
+    (to, event, payload) => {
+      const target =
+        'user' in to
+          ? io.to(routeOf({ user: to.user }).to)
+          : io.to(everyone).except((to.exceptUsers ?? []).map((user) => routeOf({ user }).to));
+      (target.emit as (event: string, payload: unknown) => boolean)(event, payload);
+    },
+    roomList,
+    onError,
+  );
+  batchers.set(io, batcher);
+  return batcher;
+}
+
 /** Performs effects in order. Local sockets are moved directly (synchronously); remote ones through the adapter. */
 export function performEffects(io: SignalingServer, effects: readonly Effect[]) {
+  const batcher = batchers.get(io);
   for (const effect of effects) {
     switch (effect.kind) {
       case 'emit': {
+        if (batcher?.add(effect)) break;
         // One socket on this node (every relayed offer, answer and ICE candidate): write to
         // it directly instead of through the adapter's broadcast path.
         if ('socket' in effect.to) {
@@ -167,7 +213,7 @@ export function performEffects(io: SignalingServer, effects: readonly Effect[]) 
 }
 
 export function attachGateway(deps: GatewayDeps) {
-  const { io, service, tokens, config, metrics, log, addresses, draining } = deps;
+  const { io, service, tokens, config, metrics, log, addresses, draining, accountState } = deps;
   const fanout = new FanoutBudgets(
     config.signaling.rate.fanoutPerSec,
     config.signaling.rate.fanoutBurst,
@@ -195,6 +241,7 @@ export function attachGateway(deps: GatewayDeps) {
 
     socket.on('disconnect', () => {
       clearTimeout(socket.data.authDeadline);
+      clearTimeout(socket.data.tokenExpiry);
       metrics.connectedSockets.dec();
       addresses.closed(socket.data.address);
       if (!socket.data.user) return;
@@ -360,13 +407,63 @@ export function attachGateway(deps: GatewayDeps) {
     observeRelay(event, (performance.now() - started) / 1000);
   }
 
-  async function authenticate(socket: SignalingSocket, token: string): Promise<Outcome> {
-    let user: PublicUser;
+  /** Closes the socket when its access token runs out; a later auth:hello moves the deadline. */
+  function watchExpiry(socket: SignalingSocket, expiresAt: number) {
+    clearTimeout(socket.data.tokenExpiry);
+    // setTimeout holds at most ~24.8 days; tokens live at most a day (ACCESS_TOKEN_TTL_SECONDS).
+    const delay = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
+    socket.data.tokenExpiry = setTimeout(() => {
+      log.info({ socket: socket.id, userId: socket.data.user?.id }, 'socket token expired');
+      socket.emit('error', {
+        code: 'UNAUTHENTICATED',
+        message: 'Your access token expired; send auth:hello with a fresh one.',
+      });
+      socket.disconnect(true);
+    }, delay);
+    socket.data.tokenExpiry.unref?.();
+  }
+
+  function joinLogin(socket: SignalingSocket, sid: string | undefined) {
+    if (socket.data.sid === sid) return;
+    if (socket.data.sid) void socket.leave(loginChannel(socket.data.sid));
+    socket.data.sid = sid;
+    if (sid) void socket.join(loginChannel(sid));
+  }
+
+  async function checkAccount(
+    userId: string,
+    sid: string | undefined,
+  ): Promise<{ ok: false; code: ErrorCode; message: string } | null> {
+    let state: Awaited<ReturnType<typeof accountState>>;
     try {
-      user = await tokens.verify(token);
+      state = await accountState(userId, sid);
+    } catch (err) {
+      log.warn({ err, userId }, 'account check failed; admitting the valid token');
+      return null;
+    }
+    if (state === 'ended') {
+      return { ok: false, code: 'UNAUTHENTICATED', message: 'This login was signed out.' };
+    }
+    if (state === 'disabled') {
+      return {
+        ok: false,
+        code: 'ACCOUNT_DISABLED',
+        message: ERROR_CATALOG.ACCOUNT_DISABLED.message,
+      };
+    }
+    // 'missing' is admitted: the token is ours and short-lived, and accounts are disabled,
+    // never deleted, by this server (benchmarks sign tokens for users not in the database).
+    return null;
+  }
+
+  async function authenticate(socket: SignalingSocket, token: string): Promise<Outcome> {
+    let claims: AccessClaims;
+    try {
+      claims = await tokens.claims(token);
     } catch {
       return { ok: false, code: 'UNAUTHENTICATED', message: 'Invalid or expired token.' };
     }
+    const { user } = claims;
     if (socket.data.user) {
       if (socket.data.user.id !== user.id) {
         return {
@@ -375,8 +472,18 @@ export function attachGateway(deps: GatewayDeps) {
           message: 'This connection belongs to another user.',
         };
       }
+      const refused = await checkAccount(user.id, claims.sid);
+      if (refused) {
+        socket.emit('error', { code: refused.code, message: refused.message });
+        socket.disconnect(true);
+        return refused;
+      }
+      joinLogin(socket, claims.sid);
+      watchExpiry(socket, claims.expiresAt);
       return { ok: true, result: { user, iceServers: iceServersFor(user.id, config.ice) } };
     }
+    const refused = await checkAccount(user.id, claims.sid);
+    if (refused) return refused;
     if (socket.disconnected)
       return { ok: false, code: 'UNAUTHENTICATED', message: 'Disconnected.' };
     socket.data.user = user;
@@ -392,6 +499,8 @@ export function attachGateway(deps: GatewayDeps) {
       return { ok: false, code: result.code, message: result.message };
     }
     clearTimeout(socket.data.authDeadline);
+    joinLogin(socket, claims.sid);
+    watchExpiry(socket, claims.expiresAt);
     fanout.hold(user.id);
     const iceServers = iceServersFor(user.id, config.ice);
     socket.emit('auth:ok', {

@@ -2,7 +2,7 @@ import type { Database } from '@openwcall/db';
 import type { CallHistoryEntry, CallState } from '@openwcall/shared';
 import type { FastifyInstance } from 'fastify';
 import type { AccessTokens } from '../auth/access-token';
-import { requireUser } from '../auth/routes';
+import { requireUser } from '../auth/guards';
 
 /** `GET /calls/history`: the signed-in user's latest direct calls, newest first. */
 export function registerCallHistory(

@@ -23,6 +23,14 @@ describe('sessions', () => {
 describe('presenceChange', () => {
   const online = presenceEntry(createSession('u', 'U'), false);
 
+  it('reports a move from one room to another', () => {
+    const inRoom = { ...online, inCall: true, roomId: 'r1' };
+    expect(presenceChange(inRoom, { ...inRoom, roomId: 'r2' })).toEqual({
+      ...inRoom,
+      roomId: 'r2',
+    });
+  });
+
   it('is null when nothing visible changed', () => {
     expect(presenceChange(online, { ...online })).toBeNull();
     expect(presenceChange(null, null)).toBeNull();
@@ -34,7 +42,8 @@ describe('presenceChange', () => {
       ...online,
       inCall: true,
     });
-    expect(presenceChange({ ...online, inCall: true }, null)).toEqual({
+    // Offline: no longer in any room.
+    expect(presenceChange({ ...online, inCall: true, roomId: 'r1' }, null)).toEqual({
       ...online,
       status: 'offline',
       inCall: false,

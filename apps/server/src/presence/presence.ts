@@ -65,6 +65,8 @@ export function presenceEntry(session: UserSession, inCall: boolean): PresenceEn
     displayName: session.displayName,
     status: session.status,
     inCall,
+    // Extension: the lobby offers "In <room> → Join"; rooms are listed to everyone anyway.
+    ...(session.roomId !== null ? { roomId: session.roomId } : {}),
   };
 }
 
@@ -74,7 +76,8 @@ export function samePresence(a: PresenceEntry | null, b: PresenceEntry | null): 
     a.userId === b.userId &&
     a.displayName === b.displayName &&
     a.status === b.status &&
-    a.inCall === b.inCall
+    a.inCall === b.inCall &&
+    a.roomId === b.roomId
   );
 }
 
@@ -89,5 +92,7 @@ export function presenceChange(
   if (samePresence(before, after)) return null;
   if (after) return after;
   // Went offline; `before` is non-null here because the two differ.
-  return before ? { ...before, status: 'offline', inCall: false } : null;
+  if (!before) return null;
+  const { roomId: _left, ...rest } = before;
+  return { ...rest, status: 'offline', inCall: false };
 }

@@ -13,7 +13,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const entry = (userId: string, extra: Partial<{ status: string; inCall: boolean }> = {}) => ({
+const entry = (
+  userId: string,
+  extra: Partial<{ status: string; inCall: boolean; roomId: string }> = {},
+) => ({
   userId,
   displayName: userId[0]?.toUpperCase() + userId.slice(1),
   status: 'online',
@@ -24,7 +27,7 @@ const entry = (userId: string, extra: Partial<{ status: string; inCall: boolean 
 describe('after auth', () => {
   it('the socket gets channels, a full list with itself, the room list, in that order', async () => {
     const bob = await h.connect('bob');
-    await h.must(h.service.handle('room:create', bob, { name: 'x' }));
+    const { room: bobs } = await h.must(h.service.handle('room:create', bob, { name: 'x' }));
     h.wire.connect('alice:1');
 
     const result = await h.service.authenticated('alice', 'Alice', 'alice:1');
@@ -39,7 +42,7 @@ describe('after auth', () => {
     const [full] = h.wire.received('alice:1', 'presence:list');
     expect(full?.full).toBe(true);
     expect(full?.users).toEqual(
-      expect.arrayContaining([entry('bob', { inCall: true }), entry('alice')]),
+      expect.arrayContaining([entry('bob', { inCall: true, roomId: bobs.id }), entry('alice')]),
     );
     expect(full?.users).toHaveLength(2);
     expect(h.wire.received('alice:1', 'room:list')[0]?.rooms).toHaveLength(1);
@@ -106,21 +109,24 @@ describe('presence:set', () => {
 });
 
 describe('inCall', () => {
-  it('follows room membership, and moving between rooms is no change', async () => {
+  it('follows room membership and says which room (extension: roomId)', async () => {
     const alice = await h.connect('alice');
     const bob = await h.connect('bob');
     h.wire.clear();
 
     const { room } = await h.must(h.service.handle('room:create', alice, { name: 'x' }));
     expect(h.wire.received('bob:1', 'presence:list')).toEqual([
-      { full: false, users: [entry('alice', { inCall: true })] },
+      { full: false, users: [entry('alice', { inCall: true, roomId: room.id })] },
     ]);
 
     const other = await h.must(h.service.handle('room:create', bob, { name: 'y' }));
     h.wire.clear();
     await h.must(h.service.handle('room:join', alice, { roomId: other.room.id }));
-    expect(h.wire.received('bob:1', 'presence:list')).toEqual([]);
+    expect(h.wire.received('bob:1', 'presence:list')).toEqual([
+      { full: false, users: [entry('alice', { inCall: true, roomId: other.room.id })] },
+    ]);
 
+    h.wire.clear();
     await h.must(h.service.handle('room:leave', alice, { roomId: other.room.id }));
     expect(h.wire.received('bob:1', 'presence:list')).toEqual([
       { full: false, users: [entry('alice')] },

@@ -72,7 +72,7 @@ describe('back within the grace', () => {
     await h.connect('bob', 'bob:2');
 
     expect(h.wire.received('bob:2', 'call:direct:state')).toEqual([
-      { callId, state: 'accepted', peer: { id: 'alice', displayName: 'Alice' } },
+      { callId, state: 'accepted', peer: { id: 'alice', displayName: 'Alice' }, resumed: true },
     ]);
     await h.advance(GRACE * 2);
     expect((await h.records.getCall(callId))?.state).toBe('accepted');
@@ -93,7 +93,7 @@ describe('back within the grace', () => {
     await h.connect('bob', 'bob:2');
 
     expect(h.wire.received('alice:2', 'call:direct:state')).toEqual([
-      { callId, state: 'ringing', peer: { id: 'bob', displayName: 'Bob' } },
+      { callId, state: 'ringing', peer: { id: 'bob', displayName: 'Bob' }, resumed: true },
     ]);
     expect(h.wire.received('bob:2', 'call:direct:incoming')).toEqual([
       { callId, from: { id: 'alice', displayName: 'Alice' } },

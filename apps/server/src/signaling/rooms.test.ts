@@ -217,8 +217,15 @@ describe('room:join', () => {
     expect(h.wire.received('carol:1', 'room:participant:joined')).toHaveLength(1);
     expect(h.wire.inChannel(`room:${first}`)).toEqual(['alice:1']);
     expect(h.wire.inChannel(`room:${second}`)).toEqual(['bob:1', 'carol:1']);
-    // Still in a room: no presence change for bob.
-    expect(h.wire.received('alice:1', 'presence:list')).toEqual([]);
+    // Still in a room, now another one: the delta names it (extension: roomId).
+    expect(h.wire.received('alice:1', 'presence:list')).toEqual([
+      {
+        full: false,
+        users: [
+          { userId: 'bob', displayName: 'Bob', status: 'online', inCall: true, roomId: second },
+        ],
+      },
+    ]);
     expect(h.persistence.of('membershipEnded')).toMatchObject([
       { roomId: first, userId: 'bob', reason: 'left' },
     ]);

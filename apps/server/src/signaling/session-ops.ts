@@ -104,7 +104,12 @@ async function rebindCalls(tx: Tx, session: UserSession, socketId: string): Prom
     if (bound === null || isConnected(session, bound)) continue;
     tx.put('call', callId, rebindSocket(call, session.userId, socketId));
     effects.push(
-      emit({ socket: socketId }, 'call:direct:state', { callId, state: call.state, peer }),
+      emit({ socket: socketId }, 'call:direct:state', {
+        callId,
+        state: call.state,
+        peer,
+        resumed: true,
+      }),
     );
   }
   return effects;

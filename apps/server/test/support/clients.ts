@@ -112,6 +112,21 @@ export class TestClient {
     return ack;
   }
 
+  /** Resolves once the server has closed this socket; rejects after `timeoutMs`. */
+  closedByServer(timeoutMs = 5000): Promise<void> {
+    if (this.socket.disconnected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.user.displayName} was not disconnected`)),
+        timeoutMs,
+      );
+      this.socket.once('disconnect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   close() {
     this.socket.disconnect();
   }

@@ -93,12 +93,17 @@ export function newUser(name = 'User') {
   };
 }
 
-export async function register(baseUrl: string, body?: ReturnType<typeof newUser>, name = 'User') {
+/** Registers as a bot or app would: the refresh token is asked for in the body. */
+export async function register(
+  baseUrl: string,
+  body?: ReturnType<typeof newUser> & { invite?: string },
+  name = 'User',
+) {
   body ??= newUser(name);
   const res = await fetch(`${baseUrl}/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ ...body, refreshTokenInBody: true }),
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
   const data = (await res.json()) as {
@@ -136,5 +141,41 @@ export function useTestServer(backend: Backend, env: Record<string, string> = {}
       return running().port;
     },
     close: () => running().close(),
+  };
+}
+
+export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+/** A request with `Authorization: Bearer <token>`; `body` is sent as JSON. */
+export const authed = (
+  method: string,
+  url: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
+  fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+/** Signs in as a bot would (refresh token in the body); throws unless 200. */
+export async function login(baseUrl: string, email: string, password: string) {
+  const res = await post(`${baseUrl}/auth/login`, { email, password, refreshTokenInBody: true });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as {
+    accessToken: string;
+    refreshToken: string;
+    user: { id: string; displayName: string };
   };
 }

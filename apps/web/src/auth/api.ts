@@ -5,10 +5,12 @@ import {
   CallHistoryResponseSchema,
   HttpErrorSchema,
   type LoginBody,
+  type PublicUser,
   type RegisterBody,
+  UserDirectoryResponseSchema,
 } from '@openwcall/shared';
 import type { z } from 'zod';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -41,6 +43,12 @@ export class AuthApi {
       token,
     });
     return calls;
+  }
+
+  /** Every account (first 500 by name), so the lobby can list teammates who are offline. */
+  async users(token: string): Promise<PublicUser[]> {
+    const { users } = await this.call('GET', '/users', UserDirectoryResponseSchema, { token });
+    return users;
   }
 
   /**

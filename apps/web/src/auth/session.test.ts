@@ -1,6 +1,6 @@
 import type { AuthResponse } from '@openwcall/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { Session, type SessionBus, type SessionMessage } from './session';
 
 const user = { id: 'u1', displayName: 'Ann' };

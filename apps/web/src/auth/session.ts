@@ -1,6 +1,6 @@
 import type { AuthResponse, LoginBody, PublicUser, RegisterBody } from '@openwcall/shared';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
 import type { AuthApi } from './api';
 
 export type SessionState =

@@ -1,5 +1,5 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 import type { SignalingClient } from '../signaling/client';
 import type { DirectCallView } from './direct-call';
 

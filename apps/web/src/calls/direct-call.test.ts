@@ -153,6 +153,42 @@ describe('DirectCallController', () => {
     expect(s.controller.getSnapshot().phase).toBe('idle');
   });
 
+  it('a connection that cannot be restored ends the call with a message, not silence', async () => {
+    const s = setup();
+    s.client.answer(ClientEvent.CallInvite, () => ({ callId: 'c1' }));
+    await s.controller.invite(ben);
+    s.client.emit(ServerEvent.CallState, { callId: 'c1', state: 'accepted', peer: ben });
+    await settle();
+    vi.useFakeTimers();
+    const pc = s.factory.created[0];
+    pc?.setConnectionState('connected');
+    pc?.setConnectionState('failed');
+    await vi.advanceTimersByTimeAsync(120_000);
+    vi.useRealTimers();
+    expect(s.controller.getSnapshot().phase).toBe('idle');
+    expect(s.notices.error).toHaveBeenCalledWith(
+      'The call with Ben was lost: the connection could not be restored.',
+    );
+    expect(s.client.requested(ClientEvent.CallEnd)).toEqual([{ callId: 'c1' }]);
+    expect(pc?.closed).toBe(true);
+  });
+
+  it('after a reload, adopts the accepted call the server re-sends to this socket and offers', async () => {
+    const s = setup();
+    s.client.emit(ServerEvent.CallState, {
+      callId: 'c1',
+      state: 'accepted',
+      peer: ben,
+      resumed: true,
+    });
+    await settle();
+    expect(s.controller.getSnapshot()).toMatchObject({ phase: 'active', callId: 'c1', peer: ben });
+    expect(s.media.acquire).toHaveBeenCalledTimes(1);
+    expect(s.network.countSent(ann.id, 'offer', ben.id)).toBe(1);
+    await s.controller.hangUp();
+    expect(s.client.requested(ClientEvent.CallEnd)).toEqual([{ callId: 'c1' }]);
+  });
+
   it('ignores states of calls it does not know', () => {
     const s = setup(ben);
     s.client.emit(ServerEvent.CallState, { callId: 'cX', state: 'accepted', peer: ann });

@@ -1,11 +1,10 @@
 import { type CallState, ClientEvent, type PublicUser, ServerEvent } from '@openwcall/shared';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import type { Notices } from '../client/notices';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import type { Notices } from '../base/notices';
 import type { TonePlayer } from '../media/tones';
-import type { CallMedia, LocalAudio, MeshFactory } from '../room/room-controller';
-import type { Logger, Mesh, PeerSnapshot } from '../rtc';
-import { silentLogger } from '../rtc';
+import { type CallMedia, MediaSession, type MeshFactory, type PeerSnapshot } from '../rtc';
 import type { SignalingClient } from '../signaling/client';
 
 export type DirectCallView =
@@ -60,25 +59,46 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
   private readonly deps: DirectCallDeps;
   private readonly log: Logger;
   private readonly unsubscribes: Array<() => void>;
-  private mesh: Mesh | null = null;
-  private unsubscribeMesh: (() => void) | null = null;
-  private local: LocalAudio | null = null;
+  private readonly media: MediaSession;
   /** Set when this tab accepted, so other tabs of the callee know they only stop ringing. */
   private acceptedHere: string | null = null;
   private cancelRequested = false;
-  private needsResync = false;
 
   constructor(deps: DirectCallDeps) {
     super(IDLE);
     this.deps = deps;
     this.log = deps.logger ?? silentLogger;
+    this.media = new MediaSession({
+      name: 'call',
+      media: deps.media,
+      createMesh: deps.createMesh,
+      logger: this.log,
+      onPeers: (peers) => {
+        const current = this.getSnapshot();
+        if (current.phase === 'active') this.setState({ ...current, peers });
+      },
+      // The reconnect policy gave up: say so and end the call rather than sit "connected" in
+      // silence.
+      onPeerFailed: () => {
+        const current = this.getSnapshot();
+        if (current.phase !== 'active') return;
+        this.finish(null);
+        this.deps.notices.error(
+          `The call with ${current.peer.displayName} was lost: the connection could not be restored.`,
+        );
+        void this.end(current.callId);
+      },
+    });
     this.unsubscribes = [
       deps.client.on(ServerEvent.CallIncoming, ({ callId, from }) => this.onIncoming(callId, from)),
-      deps.client.on(ServerEvent.CallState, ({ callId, state, peer }) =>
-        this.onState(callId, state, peer),
-      ),
-      deps.client.onReady(({ resumed }) => {
-        if (resumed && this.getSnapshot().phase === 'active') this.needsResync = true;
+      deps.client.on(ServerEvent.CallState, ({ callId, state, peer, resumed }) => {
+        // Only a re-send to this socket (`resumed`) is ours to adopt; ordinary changes reach
+        // every tab of the user, and an idle tab must not take a call another tab carries.
+        if (resumed && this.getSnapshot().phase === 'idle') void this.adopt(callId, state, peer);
+        else this.onState(callId, state, peer);
+      }),
+      deps.client.onReady(({ resumed, droppedSignals }) => {
+        if (resumed) this.media.markResume(droppedSignals > 0);
       }),
     ];
   }
@@ -144,6 +164,15 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     }
   }
 
+  /**
+   * Lets go of the active call without ending it, for another tab that takes it over: the
+   * server keeps it through the reconnect grace and hands it to that tab's socket.
+   */
+  release(): void {
+    if (this.getSnapshot().phase !== 'active') return;
+    this.finish('Your call continues in another tab.');
+  }
+
   async decline(): Promise<void> {
     const state = this.getSnapshot();
     if (state.phase !== 'incoming') return;
@@ -158,12 +187,12 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
   setMuted(muted: boolean): void {
     const state = this.getSnapshot();
     if (state.phase !== 'active') return;
-    this.mesh?.setMuted(muted);
+    this.media.mesh?.setMuted(muted);
     this.setState({ ...state, selfMuted: muted });
   }
 
   async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    await this.mesh?.replaceTrack(track);
+    await this.media.mesh?.replaceTrack(track);
   }
 
   close(): void {
@@ -171,13 +200,12 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     for (const unsubscribe of this.unsubscribes) unsubscribe();
   }
 
-  private async openMicrophone(): Promise<void> {
-    try {
-      this.local = await this.deps.media.acquire();
-    } catch (error) {
-      this.local = null;
-      this.deps.notices.error(`${toAppError(error).message} The other person will not hear you.`);
+  private async openMicrophone(): Promise<Error | 'cancelled' | null> {
+    const failure = await this.media.open();
+    if (failure instanceof Error) {
+      this.deps.notices.error(`${failure.message} The other person will not hear you.`);
     }
+    return failure;
   }
 
   private async end(callId: string): Promise<void> {
@@ -201,6 +229,20 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
     this.deps.notify?.('Incoming call', `${from.displayName} is calling you`);
   }
 
+  /**
+   * A call of ours re-sent while this page has none: the server moved it to this socket because
+   * the page was reloaded (or took the call over from another tab) within the reconnect grace.
+   */
+  private async adopt(callId: string, state: CallState, peer: PublicUser): Promise<void> {
+    if (state !== 'accepted' && state !== 'ringing') return;
+    this.log.info('taking back our call', { callId, state });
+    this.setState({ phase: 'outgoing', callId, peer, startedAt: Date.now() });
+    if (state === 'ringing') this.deps.tones.play('ringback');
+    if ((await this.openMicrophone()) === 'cancelled') return;
+    // A fresh connection offers; the peer replaces its stale one when the offer arrives.
+    if (state === 'accepted') this.startMedia(callId, peer, true);
+  }
+
   private onState(callId: string, state: CallState, peer: PublicUser): void {
     const view = this.getSnapshot();
     const mine =
@@ -217,10 +259,9 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
         else if (view.phase === 'incoming') {
           if (this.acceptedHere === callId) this.startMedia(callId, peer, false);
           else this.finish('Answered in another tab or device.');
-        } else if (view.phase === 'active' && this.needsResync) {
+        } else if (view.phase === 'active') {
           // Re-sent after our reconnect: restart ICE on a connection that is not up.
-          this.needsResync = false;
-          this.mesh?.join([peer.id]);
+          this.media.resync([peer.id]);
         }
         break;
       case 'declined':
@@ -243,7 +284,7 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
 
   private startMedia(callId: string, peer: PublicUser, initiator: boolean): void {
     this.deps.tones.stop();
-    this.mesh = this.deps.createMesh({ callId }, this.local);
+    const mesh = this.media.connect({ callId });
     this.setState({
       phase: 'active',
       callId,
@@ -251,16 +292,11 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
       answeredAt: Date.now(),
       peers: [],
       selfMuted: false,
-      noMicrophone: this.local === null,
-    });
-    this.unsubscribeMesh = this.mesh.subscribe(() => {
-      const current = this.getSnapshot();
-      if (current.phase !== 'active' || !this.mesh) return;
-      this.setState({ ...current, peers: this.mesh.getSnapshot().peers });
+      noMicrophone: !this.media.hasMicrophone,
     });
     // The caller offers; the callee waits for that offer.
-    if (initiator) this.mesh.join([peer.id]);
-    else this.mesh.participantJoined(peer.id);
+    if (initiator) mesh.join([peer.id]);
+    else mesh.participantJoined(peer.id);
   }
 
   private endedNotice(): string {
@@ -272,14 +308,8 @@ export class DirectCallController extends ExternalStore<DirectCallView> {
   private finish(notice: string | null): void {
     const wasActive = this.getSnapshot().phase !== 'idle';
     this.deps.tones.stop();
-    this.unsubscribeMesh?.();
-    this.unsubscribeMesh = null;
-    this.mesh?.close();
-    this.mesh = null;
+    this.media.end(notice ?? 'call over');
     this.acceptedHere = null;
-    this.needsResync = false;
-    if (this.local) this.deps.media.release();
-    this.local = null;
     this.setState(IDLE);
     if (notice) this.deps.notices.info(notice);
     if (wasActive) this.deps.onFinished?.();

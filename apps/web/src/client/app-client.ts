@@ -1,6 +1,10 @@
 import type { CallHistoryEntry } from '@openwcall/shared';
 import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
+import { toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import type { Logger } from '../base/logger';
+import { Notices } from '../base/notices';
 import { CallMute } from '../calls/call-mute';
 import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
@@ -13,22 +17,23 @@ import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
 import { RoomController } from '../room/room-controller';
-import { buildIceServers, type Logger, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { PeerVolumes } from '../settings/peer-volumes';
 import { VoiceSettings } from '../settings/voice-settings';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
-import { toAppError } from './errors';
-import { ExternalStore } from './external-store';
-import { Notices } from './notices';
+import { type Activity, OtherTabs } from '../tabs/other-tabs';
 
 const browserLogger: Logger = {
   debug: () => {},
   info: (message, context) => console.info(`[openwcall] ${message}`, context ?? ''),
   warn: (message, context) => console.warn(`[openwcall] ${message}`, context ?? ''),
 };
+
+// Long enough for the taking tab to reconnect and be handed the call first.
+const TAB_HANDOVER_MS = 4_000;
 
 /** Key of the local microphone in AudioLevels (remote peers use their user id). */
 export const SELF_LEVEL_ID = 'self';
@@ -51,6 +56,7 @@ export class Connection {
   readonly playout: Playout;
   readonly cues: RoomCues;
   readonly callMute: CallMute;
+  readonly tabs: OtherTabs;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -87,8 +93,10 @@ export class Connection {
     };
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
 
-    this.lobby = new LobbyStore(this.signaling, async () =>
-      app.api.callHistory(await session.getAccessToken()),
+    this.lobby = new LobbyStore(
+      this.signaling,
+      async () => app.api.callHistory(await session.getAccessToken()),
+      async () => app.api.users(await session.getAccessToken()),
     );
     this.room = new RoomController({
       client: this.signaling,
@@ -121,7 +129,23 @@ export class Connection {
       client: this.signaling,
       onError: (error) => browserLogger.warn('call:self:mute failed', { error }),
     });
-    this.playout = new Playout({ createContext: audioContext });
+    let blockedNotice = false;
+    this.playout = new Playout({
+      createContext: audioContext,
+      onAutoplayBlocked: () => {
+        if (blockedNotice || typeof document === 'undefined') return;
+        blockedNotice = true;
+        notices.info('Click anywhere to hear the call.');
+        const retry = () => {
+          blockedNotice = false;
+          document.removeEventListener('pointerdown', retry);
+          document.removeEventListener('keydown', retry);
+          this.playout.retryBlocked();
+        };
+        document.addEventListener('pointerdown', retry);
+        document.addEventListener('keydown', retry);
+      },
+    });
     this.cues = new RoomCues({
       room: this.room,
       selfId: () => session.user?.id,
@@ -137,6 +161,24 @@ export class Connection {
     });
     const applyVolumes = () => {
       for (const id of this.previousLevelIds) this.playout.setVolume(id, app.volumes.gain(id));
+    };
+    this.tabs = new OtherTabs({
+      channel:
+        typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('openwcall-tabs'),
+      userId: session.user?.id ?? '',
+      release: (activity) => this.releaseToOtherTab(activity),
+      adopt: (activity) => this.adoptFromOtherTab(activity),
+    });
+    const syncActivity = () => {
+      const room = this.room.getSnapshot();
+      const call = this.call.getSnapshot();
+      this.tabs.setActivity(
+        call.phase === 'active'
+          ? { kind: 'call', callId: call.callId }
+          : room.phase === 'in-room' && room.room
+            ? { kind: 'room', roomId: room.room.id }
+            : null,
+      );
     };
 
     // Speaking indicators follow the local microphone and every remote stream.
@@ -165,6 +207,7 @@ export class Connection {
       this.playout.setDeafened(app.transmit.getSnapshot().deafened);
     };
     applyOutput();
+    let lostNotice: number | null = null;
     this.cleanups.push(
       syncDeafenToRoom({
         room: this.room,
@@ -179,16 +222,35 @@ export class Connection {
       app.volumes.subscribe(applyVolumes),
       this.room.subscribe(syncLevels),
       this.call.subscribe(syncLevels),
+      this.room.subscribe(syncActivity),
+      this.call.subscribe(syncActivity),
       this.signaling.onReady(({ resumed }) => {
-        if (!resumed) void this.lobby.refreshHistory();
+        if (resumed) return;
+        void this.lobby.refreshHistory();
+        void this.lobby.refreshDirectory();
       }),
       this.signaling.subscribe(() => {
         const { status, attempt } = this.signaling.getSnapshot();
-        if (status === 'reconnecting' && attempt === 1) {
-          notices.info('Connection to the server lost. Reconnecting…');
+        if (status === 'reconnecting' && attempt === 1 && lostNotice === null) {
+          lostNotice = notices.info('Connection to the server lost. Reconnecting…');
+        } else if (status === 'ready' && lostNotice !== null) {
+          // Gone as soon as the header says Connected, not after the notice's lifetime.
+          notices.dismiss(lostNotice);
+          lostNotice = null;
         }
       }),
     );
+    // A tab that closes tells the others it no longer carries the call (no "another tab" left).
+    if (typeof window !== 'undefined') {
+      const onPageHide = () => this.tabs.setActivity(null);
+      window.addEventListener('pagehide', onPageHide);
+      // Back from the back/forward cache, still in the call.
+      window.addEventListener('pageshow', syncActivity);
+      this.cleanups.push(() => {
+        window.removeEventListener('pagehide', onPageHide);
+        window.removeEventListener('pageshow', syncActivity);
+      });
+    }
     this.signaling.start();
   }
 
@@ -212,8 +274,36 @@ export class Connection {
     }
   }
 
+  // Another tab takes over. A room moves by that tab's room:join (the server then tells this
+  // one it left); a call moves only to a socket that connects while ours is gone.
+  private releaseToOtherTab(activity: Activity): void {
+    if (activity.kind !== 'call') return;
+    this.call.release();
+    this.signaling.reconnectLater(TAB_HANDOVER_MS);
+  }
+
+  private adoptFromOtherTab(activity: Activity): void {
+    if (activity.kind === 'room') {
+      this.room.join(activity.roomId).catch((error: unknown) => {
+        this.app.notices.error(toAppError(error).message);
+      });
+      return;
+    }
+    // A fresh auth:hello from a new socket is what makes the server move the call here; the
+    // other tab's close may reach the server after our hello, so try a few times.
+    let tries = 0;
+    const attempt = () => {
+      if (this.call.getSnapshot().phase !== 'idle' || tries >= 3) return;
+      tries += 1;
+      this.signaling.dropConnection();
+      setTimeout(attempt, 2_000);
+    };
+    attempt();
+  }
+
   close(): void {
     for (const cleanup of this.cleanups) cleanup();
+    this.tabs.close();
     this.room.close();
     this.call.close();
     this.lobby.close();

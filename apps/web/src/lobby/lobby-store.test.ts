@@ -1,6 +1,6 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { FakeClient } from '../signaling/testing/fakes';
 import { LobbyStore } from './lobby-store';
 
@@ -56,5 +56,38 @@ describe('LobbyStore', () => {
     expect(lobby.getSnapshot().historyError).toMatch(/Cannot reach the server/);
     await lobby.refreshHistory();
     expect(lobby.getSnapshot()).toMatchObject({ history: [], historyError: null });
+  });
+
+  it('lists directory accounts not seen online as offline, without overriding presence', async () => {
+    const client = new FakeClient();
+    const lobby = new LobbyStore(
+      client,
+      async () => [],
+      async () => [
+        { id: 'amy', displayName: 'amy' },
+        { id: 'gus', displayName: 'gus' },
+      ],
+    );
+    client.emit(ServerEvent.PresenceList, { full: true, users: [entry('amy', 'online')] });
+    await lobby.refreshDirectory();
+    expect(lobby.getSnapshot().people).toEqual([entry('amy', 'online'), entry('gus', 'offline')]);
+    // Gus comes online: the delta wins over the directory's offline entry.
+    client.emit(ServerEvent.PresenceList, { full: false, users: [entry('gus', 'online')] });
+    expect(lobby.statusOf('gus')).toBe('online');
+    // A later full snapshot keeps directory people as offline.
+    client.emit(ServerEvent.PresenceList, { full: true, users: [entry('amy', 'online')] });
+    expect(lobby.statusOf('gus')).toBe('offline');
+  });
+
+  it('keeps the online list when the directory cannot be loaded', async () => {
+    const client = new FakeClient();
+    const lobby = new LobbyStore(
+      client,
+      async () => [],
+      async () => Promise.reject(new AppError('NETWORK')),
+    );
+    client.emit(ServerEvent.PresenceList, { full: true, users: [entry('amy', 'online')] });
+    await lobby.refreshDirectory();
+    expect(lobby.getSnapshot().people).toEqual([entry('amy', 'online')]);
   });
 });

@@ -3,15 +3,19 @@ import {
   ClientEvent,
   type PresenceEntry,
   type PresenceStatus,
+  type PublicUser,
   type RoomSummary,
   ServerEvent,
 } from '@openwcall/shared';
-import { toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
+import { toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
 import type { SignalingClient } from '../signaling/client';
 
 export interface LobbyState {
-  /** Everyone seen this session: online users from the snapshot, offline ones from deltas. */
+  /**
+   * Everyone: online users from the snapshot, offline ones from deltas and from the account
+   * directory (GET /users), so teammates who never came online this session are listed too.
+   */
   readonly people: readonly PresenceEntry[];
   readonly rooms: readonly RoomSummary[];
   /** False until the first `presence:list` / `room:list` arrived. */
@@ -38,6 +42,7 @@ export class LobbyStore extends ExternalStore<LobbyState> {
   constructor(
     private readonly client: Client,
     private readonly loadHistory: () => Promise<CallHistoryEntry[]>,
+    private readonly loadDirectory: () => Promise<PublicUser[]> = async () => [],
   ) {
     super({ people: [], rooms: [], loaded: false, history: null, historyError: null });
     this.unsubscribes = [
@@ -75,6 +80,29 @@ export class LobbyStore extends ExternalStore<LobbyState> {
     } catch (error) {
       this.setState((state) => ({ ...state, historyError: toAppError(error).message }));
     }
+  }
+
+  /** Adds accounts not seen online as offline; a failure leaves the online list as it is. */
+  async refreshDirectory(): Promise<void> {
+    let users: PublicUser[];
+    try {
+      users = await this.loadDirectory();
+    } catch {
+      return;
+    }
+    this.setState((state) => {
+      const byId = new Map(state.people.map((p) => [p.userId, p] as const));
+      for (const user of users) {
+        if (byId.has(user.id)) continue;
+        byId.set(user.id, {
+          userId: user.id,
+          displayName: user.displayName,
+          status: 'offline',
+          inCall: false,
+        });
+      }
+      return { ...state, people: sortPeople(byId.values()) };
+    });
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 
 export type AudioContextFactory = () => AudioContext;
 

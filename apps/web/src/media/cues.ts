@@ -1,5 +1,5 @@
 import type { Participant } from '@openwcall/shared';
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 import type { RoomViewState } from '../room/room-controller';
 
 export type CueKind = 'join' | 'leave';

@@ -1,6 +1,6 @@
 import type { Participant, RoomState } from '@openwcall/shared';
 import { describe, expect, it } from 'vitest';
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 import type { RoomViewState } from '../room/room-controller';
 import { syncDeafenToRoom } from './deafen-sync';
 import { TransmitGate } from './transmit';

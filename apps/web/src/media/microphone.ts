@@ -1,5 +1,5 @@
-import { AppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
+import { AppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
 
 export interface DeviceOption {
   readonly deviceId: string;

@@ -4,6 +4,11 @@ export interface PlayoutOptions {
   readonly createContext: () => AudioContext;
   /** A media element per remote stream; tests pass a fake. */
   readonly createElement?: () => HTMLAudioElement;
+  /**
+   * The browser refused to play before any click or key press (a page reloaded into a call):
+   * call `retryBlocked()` on the next gesture.
+   */
+  readonly onAutoplayBlocked?: () => void;
 }
 
 type SinkElement = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
@@ -59,7 +64,21 @@ export class Playout {
     const voice: Voice = { stream, element, boost: null };
     this.voices.set(id, voice);
     this.apply(voice, this.gains.get(id) ?? 1);
-    void element.play().catch(() => {});
+    this.start(element);
+  }
+
+  /** Plays what autoplay refused, from a click or key press. */
+  retryBlocked(): void {
+    if (this.context?.state === 'suspended') void this.context.resume().catch(() => {});
+    for (const { element } of this.voices.values()) if (element.paused) this.start(element);
+  }
+
+  private start(element: HTMLAudioElement): void {
+    element.play().catch((error: unknown) => {
+      if ((error as { name?: string }).name === 'NotAllowedError') {
+        this.options.onAutoplayBlocked?.();
+      }
+    });
   }
 
   stop(id: string): void {

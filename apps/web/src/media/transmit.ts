@@ -1,4 +1,4 @@
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 
 /** The part of a Mesh the gate drives (rtc/mesh.ts). */
 export interface GatedSender {

@@ -1,7 +1,7 @@
 import type { Participant, RoomState } from '@openwcall/shared';
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { Mesh } from '../rtc';
 import {
   FakeSignalingNetwork,
@@ -211,7 +211,7 @@ describe('RoomController', () => {
       s.client.emit(ServerEvent.RoomJoined, { room: roomWith(host, participant(me.id)) });
       return { room: roomWith(host, participant(me.id)) };
     });
-    s.client.ready({ user: me, iceServers: [], resumed: true });
+    s.client.ready({ user: me, iceServers: [], resumed: true, droppedSignals: 0 });
     await settle();
     expect(s.client.requested(ClientEvent.RoomJoin)).toHaveLength(2);
     // u-b is gone from the room: its session was dropped; the host's was restarted once.
@@ -219,11 +219,69 @@ describe('RoomController', () => {
     expect(toHost?.restartIceCalls).toBe(1);
   });
 
+  it('restarts ICE on every connection when signals were lost while offline', async () => {
+    const s = setup();
+    // The host's side of the connection, answering our offer.
+    const hostMesh = new Mesh({
+      localUserId: host.userId,
+      scope: { roomId: 'r1' },
+      signaling: s.network.channel(host.userId),
+      createPeerConnection: s.factory.create,
+      iceServers: [],
+      localTrack: fakeTrack('host-mic'),
+    });
+    hostMesh.participantJoined(me.id);
+    await joined(s);
+    await s.network.deliverAll();
+    const toHost = s.factory.created[1];
+    toHost?.setConnectionState('connected');
+    s.client.answer(ClientEvent.RoomJoin, () => ({ room: roomWith(host, participant(me.id)) }));
+    // A healthy connection is left alone after an ordinary reconnect …
+    s.client.ready({ user: me, iceServers: [], resumed: true, droppedSignals: 0 });
+    await settle();
+    expect(toHost?.restartIceCalls).toBe(0);
+    // … but not when one of its signals never left.
+    s.client.ready({ user: me, iceServers: [], resumed: true, droppedSignals: 3 });
+    await settle();
+    expect(toHost?.restartIceCalls).toBe(1);
+    expect(s.controller.getSnapshot().peers[0]?.state).toBe('connected');
+  });
+
+  it('says so when a connection cannot be restored', async () => {
+    const s = setup();
+    await joined(s);
+    vi.useFakeTimers();
+    const [toHost] = s.factory.created;
+    toHost?.setConnectionState('connected');
+    toHost?.setConnectionState('failed');
+    // The default policy retries for a minute, then gives up.
+    await vi.advanceTimersByTimeAsync(120_000);
+    vi.useRealTimers();
+    expect(s.controller.getSnapshot().peers[0]?.state).toBe('failed');
+    expect(s.notices.error).toHaveBeenCalledWith(
+      'The connection to U-HOST could not be restored. Leave and join the room again to retry.',
+    );
+  });
+
+  it('after a reload, takes back the seat the server re-sends, offering to everyone', async () => {
+    const s = setup();
+    s.client.emit(ServerEvent.RoomJoined, {
+      room: roomWith(host, participant('u-b'), participant(me.id, { muted: true })),
+    });
+    await settle();
+    expect(s.media.acquire).toHaveBeenCalledTimes(1);
+    expect(s.controller.getSnapshot()).toMatchObject({ phase: 'in-room', selfMuted: true });
+    expect(s.network.countSent(me.id, 'offer', 'u-host')).toBe(1);
+    expect(s.network.countSent(me.id, 'offer', 'u-b')).toBe(1);
+    // No room:join: the seat is already ours, nobody saw us leave.
+    expect(s.client.requested(ClientEvent.RoomJoin)).toEqual([]);
+  });
+
   it('goes back to the lobby when the seat is lost for good', async () => {
     const s = setup();
     await joined(s);
     s.client.fail(ClientEvent.RoomJoin, 'ROOM_NOT_FOUND');
-    s.client.ready({ user: me, iceServers: [], resumed: true });
+    s.client.ready({ user: me, iceServers: [], resumed: true, droppedSignals: 0 });
     await settle();
     expect(s.controller.getSnapshot().phase).toBe('idle');
     expect(s.notices.info).toHaveBeenCalledWith(expect.stringContaining('lost your place'));

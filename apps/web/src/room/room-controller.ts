@@ -5,24 +5,12 @@ import {
   type RoomState,
   ServerEvent,
 } from '@openwcall/shared';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import type { Notices } from '../client/notices';
-import type { Logger, Mesh, PeerSnapshot, SignalScope } from '../rtc';
-import { silentLogger } from '../rtc';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import type { Notices } from '../base/notices';
+import { type CallMedia, MediaSession, type MeshFactory, type PeerSnapshot } from '../rtc';
 import type { SignalingClient } from '../signaling/client';
-
-export interface LocalAudio {
-  readonly stream: MediaStream;
-  readonly track: MediaStreamTrack;
-}
-
-export interface CallMedia {
-  acquire(): Promise<LocalAudio>;
-  release(): void;
-}
-
-export type MeshFactory = (scope: SignalScope, local: LocalAudio | null) => Mesh;
 
 export type RoomPhase = 'idle' | 'joining' | 'in-room';
 
@@ -68,28 +56,39 @@ function nameOf(room: RoomState | null, userId: string | undefined): string {
 export class RoomController extends ExternalStore<RoomViewState> {
   private readonly deps: RoomControllerDeps;
   private readonly log: Logger;
-  private mesh: Mesh | null = null;
-  private unsubscribeMesh: (() => void) | null = null;
+  private readonly media: MediaSession;
   private readonly unsubscribes: Array<() => void>;
-  /** After a reconnect the next room:joined (or rejoin ack) reconciles the mesh once. */
-  private needsResync = false;
-  /** The microphone opened for the join in flight, for whichever of event/ack enters first. */
-  private pendingLocal: LocalAudio | null = null;
 
   constructor(deps: RoomControllerDeps) {
     super(IDLE);
     this.deps = deps;
     this.log = deps.logger ?? silentLogger;
+    this.media = new MediaSession({
+      name: 'room',
+      media: deps.media,
+      createMesh: deps.createMesh,
+      logger: this.log,
+      onPeers: (peers) => this.setState((s) => ({ ...s, peers })),
+      onPeerFailed: (userId) => {
+        const name = nameOf(this.getSnapshot().room, userId);
+        this.deps.notices.error(
+          `The connection to ${name} could not be restored. Leave and join the room again to retry.`,
+        );
+      },
+    });
     const { client } = deps;
     this.unsubscribes = [
-      client.on(ServerEvent.RoomJoined, ({ room }) => this.onRoomState(room)),
+      client.on(ServerEvent.RoomJoined, ({ room }) => {
+        if (this.getSnapshot().phase === 'idle') void this.adopt(room);
+        else this.onRoomState(room);
+      }),
       client.on(ServerEvent.ParticipantJoined, ({ roomId, participant }) => {
         if (!this.isCurrent(roomId)) return;
         this.updateParticipants((list) => [
           ...list.filter((p) => p.userId !== participant.userId),
           participant,
         ]);
-        this.mesh?.participantJoined(participant.userId);
+        this.media.mesh?.participantJoined(participant.userId);
       }),
       client.on(ServerEvent.ParticipantLeft, ({ roomId, userId, reason }) => {
         if (!this.isCurrent(roomId)) return;
@@ -102,7 +101,7 @@ export class RoomController extends ExternalStore<RoomViewState> {
           return;
         }
         this.updateParticipants((list) => list.filter((p) => p.userId !== userId));
-        this.mesh?.participantLeft(userId);
+        this.media.mesh?.participantLeft(userId);
       }),
       client.on(ServerEvent.ParticipantUpdated, ({ roomId, participant }) => {
         if (!this.isCurrent(roomId)) return;
@@ -114,8 +113,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
         if (!this.isCurrent(action.roomId)) return;
         this.onHostAction(action);
       }),
-      client.onReady(({ resumed }) => {
-        if (resumed) void this.resume();
+      client.onReady(({ resumed, droppedSignals }) => {
+        if (resumed) void this.resume(droppedSignals > 0);
       }),
     ];
   }
@@ -148,9 +147,10 @@ export class RoomController extends ExternalStore<RoomViewState> {
   /** Self mute/unmute. Unmuting after a host mute resumes sending (PROTOCOL: allowed). */
   async setMuted(muted: boolean): Promise<void> {
     const state = this.getSnapshot();
-    if (!state.room || !this.mesh) return;
-    this.mesh.setMuted(muted);
-    if (!muted && state.mutedByHost) await this.mesh.setSending(true);
+    const mesh = this.media.mesh;
+    if (!state.room || !mesh) return;
+    mesh.setMuted(muted);
+    if (!muted && state.mutedByHost) await mesh.setSending(true);
     this.setState((s) => ({ ...s, selfMuted: muted, mutedByHost: muted ? s.mutedByHost : false }));
     await this.deps.client.request(ClientEvent.RoomSelfMute, { roomId: state.room.id, muted });
   }
@@ -172,7 +172,7 @@ export class RoomController extends ExternalStore<RoomViewState> {
 
   /** Sends another microphone on every connection without renegotiating. */
   async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    await this.mesh?.replaceTrack(track);
+    await this.media.mesh?.replaceTrack(track);
     if (this.getSnapshot().noMicrophone) this.setState((s) => ({ ...s, noMicrophone: false }));
   }
 
@@ -198,23 +198,38 @@ export class RoomController extends ExternalStore<RoomViewState> {
   private async enterWith(request: () => Promise<{ room: RoomState }>): Promise<void> {
     if (this.getSnapshot().phase !== 'idle') throw new AppError('BUSY');
     this.setState({ ...IDLE, phase: 'joining' });
-    let local: LocalAudio | null = null;
-    try {
-      local = await this.deps.media.acquire();
-    } catch (error) {
-      this.deps.notices.error(`${toAppError(error).message} You can listen but not speak.`);
-    }
-    this.pendingLocal = local;
+    if ((await this.openMicrophone()) === 'cancelled') return;
     try {
       const { room } = await request();
       this.onRoomState(room);
     } catch (error) {
-      if (!this.mesh) {
-        this.deps.media.release();
+      if (!this.media.mesh) {
+        this.media.end('join refused');
         this.setState(IDLE);
       }
       throw toAppError(error);
     }
+  }
+
+  private async openMicrophone(): Promise<Error | 'cancelled' | null> {
+    const failure = await this.media.open();
+    if (failure instanceof Error) {
+      this.deps.notices.error(`${failure.message} You can listen but not speak.`);
+    }
+    return failure;
+  }
+
+  /**
+   * room:joined while we are in no room: the server moved our seat to this socket, because this
+   * page was reloaded (or opened) within the reconnect grace. Take the seat back with fresh
+   * connections; the others' stale connections are replaced when our offers reach them, so
+   * nobody sees us leave.
+   */
+  private async adopt(room: RoomState): Promise<void> {
+    this.log.info('taking back our seat', { roomId: room.id });
+    this.setState({ ...IDLE, phase: 'joining' });
+    if ((await this.openMicrophone()) === 'cancelled') return;
+    this.onRoomState(room);
   }
 
   // room:joined and the join/create ack both carry the room; whichever comes first enters.
@@ -224,39 +239,36 @@ export class RoomController extends ExternalStore<RoomViewState> {
     if (state.room && state.room.id !== room.id) return;
     const participantIds = room.participants.map((p) => p.userId);
     const me = room.participants.find((p) => p.userId === this.selfId());
-    if (!this.mesh) {
-      const audio = this.pendingLocal;
-      this.pendingLocal = null;
-      this.mesh = this.deps.createMesh({ roomId: room.id }, audio);
-      this.unsubscribeMesh = this.mesh.subscribe(() => {
-        const peers = this.mesh?.getSnapshot().peers ?? [];
-        this.setState((s) => ({ ...s, peers }));
-      });
+    const existing = this.media.mesh;
+    if (!existing) {
+      const mesh = this.media.connect({ roomId: room.id });
       this.setState((s) => ({
         ...s,
         phase: 'in-room',
         room,
-        noMicrophone: audio === null,
+        noMicrophone: !this.media.hasMicrophone,
         enteredAt: Date.now(),
       }));
-      this.mesh.join(participantIds);
+      mesh.join(participantIds);
+      // Back after a reload: the server still has us muted.
+      if (me?.muted) {
+        mesh.setMuted(true);
+        this.setState((s) => ({ ...s, selfMuted: true }));
+      }
       return;
     }
     this.setState((s) => ({ ...s, room, phase: 'in-room' }));
-    if (this.needsResync) {
-      this.needsResync = false;
-      this.mesh.join(participantIds);
-    }
-    if (me?.muted && !state.selfMuted) this.mesh.setMuted(true);
+    this.media.resync(participantIds);
+    if (me?.muted && !state.selfMuted) existing.setMuted(true);
   }
 
   // The signaling connection came back. The server kept our seat for RECONNECT_GRACE_MS and
   // re-sends room:joined; joining the room one is in "succeeds and changes nothing", and also
   // brings us back when the grace had passed. Either way the mesh reconciles once.
-  private async resume(): Promise<void> {
+  private async resume(signalsLost: boolean): Promise<void> {
     const room = this.getSnapshot().room;
-    if (!room || !this.mesh) return;
-    this.needsResync = true;
+    if (!room || !this.media.mesh) return;
+    this.media.markResume(signalsLost);
     try {
       const result = await this.deps.client.request(ClientEvent.RoomJoin, { roomId: room.id });
       this.onRoomState(result.room);
@@ -279,8 +291,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
       case 'mute':
         if (action.targetUserId === me) {
           // Host mute stops RTP altogether, not just the track's samples.
-          this.mesh?.setMuted(true);
-          void this.mesh?.setSending(false);
+          this.media.mesh?.setMuted(true);
+          void this.media.mesh?.setSending(false);
           this.setState((s) => ({ ...s, selfMuted: true, mutedByHost: true }));
           this.deps.notices.info('Muted by the host.');
         }
@@ -340,15 +352,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
   }
 
   private exit(notice: string | null): void {
-    this.unsubscribeMesh?.();
-    this.unsubscribeMesh = null;
-    this.mesh?.close();
-    this.mesh = null;
-    this.needsResync = false;
-    this.pendingLocal = null;
-    const wasIn = this.getSnapshot().phase !== 'idle';
+    this.media.end(notice ?? 'left');
     this.setState(IDLE);
-    if (wasIn) this.deps.media.release();
     if (notice) this.deps.notices.info(notice);
   }
 }

@@ -2,18 +2,21 @@
 export { Emitter } from './emitter';
 export { buildIceServers, hasTurnServer, type StaticTurnConfig, withPrivacy } from './ice-servers';
 export {
+  type CallMedia,
+  type LocalAudio,
+  MediaSession,
+  type MediaSessionOptions,
+  type MediaSessionState,
+  type MeshFactory,
+} from './media-session';
+export {
   Mesh,
   type MeshEvents,
   type MeshOptions,
   type MeshSnapshot,
   type PeerSnapshot,
 } from './mesh';
-export {
-  browserPeerConnectionFactory,
-  consoleLogger,
-  privacyAwareFactory,
-  silentLogger,
-} from './peer-connection-factory';
+export { browserPeerConnectionFactory, privacyAwareFactory } from './peer-connection-factory';
 export {
   isPolite,
   PeerSession,

@@ -1,9 +1,8 @@
+import { type Logger, silentLogger } from '../base/logger';
 import { Emitter } from './emitter';
-import { silentLogger } from './peer-connection-factory';
 import { PeerSession, type PeerSessionOptions } from './peer-session';
 import type {
   IncomingSignal,
-  Logger,
   PeerConnectionFactory,
   PeerSignal,
   PeerState,

@@ -1,5 +1,5 @@
 import { withPrivacy } from './ice-servers';
-import type { Logger, PeerConnectionFactory } from './types';
+import type { PeerConnectionFactory } from './types';
 
 /**
  * The factory the app uses in the browser. Typed against PeerConnectionFactory, so the
@@ -15,15 +15,3 @@ export function privacyAwareFactory(
 ): PeerConnectionFactory {
   return (config) => inner(withPrivacy(config, hideIp()));
 }
-
-export const consoleLogger: Logger = {
-  debug: (message, context) => console.debug(`[rtc] ${message}`, context ?? ''),
-  info: (message, context) => console.info(`[rtc] ${message}`, context ?? ''),
-  warn: (message, context) => console.warn(`[rtc] ${message}`, context ?? ''),
-};
-
-export const silentLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-};

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../base/logger';
 import { isPolite, PeerSession, type PeerSessionOptions } from './peer-session';
 import { createBackoffPolicy } from './reconnect-policy';
 import {
@@ -9,7 +10,7 @@ import {
   fakeTrack,
   settle,
 } from './testing/fakes';
-import type { Logger, PeerState } from './types';
+import type { PeerState } from './types';
 
 const scope = { roomId: 'room-1' } as const;
 
@@ -218,7 +219,8 @@ describe('PeerSession connection state and ICE restart', () => {
   it('waits a grace period on disconnected before restarting ICE', async () => {
     vi.useFakeTimers();
     const { session } = setup();
-    const a = session('alice', 'bob', { disconnectGraceMs: 2_000 });
+    // Nobody answers this offer; only the grace is under test here.
+    const a = session('alice', 'bob', { disconnectGraceMs: 2_000, answerTimeoutMs: 60_000 });
     a.pc.setConnectionState('connected');
 
     a.pc.setConnectionState('disconnected');
@@ -352,5 +354,53 @@ describe('PeerSession with lost signals', () => {
     expect(b.pc.signalingState).toBe('stable');
     expect(a.pc.signalingState).toBe('stable');
     expect(a.pc.remoteDescription?.sdp).toContain('restart');
+  });
+});
+
+describe('PeerSession recovery timers and ICE generations', () => {
+  it('a requested restart on live media stays connected (no state event would bring it back)', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob');
+    const b = session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    a.pc.setConnectionState('connected');
+    a.session.restartIce('rejoined');
+    await network.deliverAll();
+    expect(a.session.state).toBe('connected');
+    expect(b.pc.remoteDescription?.sdp).toContain('restart');
+  });
+
+  it('re-offers when a renegotiation offer on live media goes unanswered', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob', { answerTimeoutMs: 300 });
+    const b = session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    a.pc.setConnectionState('connected');
+    network.dropWhen = (signal) => signal.kind === 'offer';
+    a.session.restartIce('renegotiate');
+    await settle();
+    expect(a.pc.signalingState).toBe('have-local-offer');
+    network.dropWhen = null;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await network.deliverAll();
+    expect(a.pc.ops).toContain('rollback');
+    expect(a.pc.signalingState).toBe('stable');
+    expect(b.pc.signalingState).toBe('stable');
+    expect(a.session.state).toBe('connected');
+  });
+
+  it('keeps a candidate that overtook its ICE restart offer and adds it after the offer', async () => {
+    const { network, session } = setup();
+    session('alice', 'bob');
+    const b = session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    const early = { candidate: 'candidate:9', sdpMid: '0', usernameFragment: 'next-generation' };
+    await b.session.receive({ kind: 'ice', candidate: early });
+    expect(b.pc.addedCandidates).toEqual([]);
+    await b.session.receive({
+      kind: 'offer',
+      sdp: `fake offer pc=${b.pc.remoteDescription?.sdp?.match(/pc=(\d+)/)?.[1]} n=9 restart a=ice-ufrag:next-generation`,
+    });
+    expect(b.pc.addedCandidates).toEqual([early]);
   });
 });

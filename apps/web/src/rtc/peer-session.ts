@@ -1,9 +1,8 @@
+import { type Logger, silentLogger } from '../base/logger';
 import { Emitter } from './emitter';
-import { silentLogger } from './peer-connection-factory';
 import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import type {
   IceCandidateEventLike,
-  Logger,
   OutgoingSignal,
   PeerConnectionFactory,
   PeerConnectionLike,
@@ -39,6 +38,11 @@ export interface PeerSessionOptions {
   readonly restartTimeoutMs?: number;
   /** How long our own unanswered offer may wait before a colliding offer makes us re-send it. */
   readonly staleOfferMs?: number;
+  /**
+   * An offer unanswered this long was lost (or its answer was): roll it back and restart, so a
+   * renegotiation on a live connection cannot wait forever either.
+   */
+  readonly answerTimeoutMs?: number;
   /** Delay before re-offering to a peer the server reported PEER_UNREACHABLE. */
   readonly unreachableRetryMs?: number;
   readonly reconnectPolicy?: ReconnectPolicy;
@@ -67,6 +71,11 @@ export function isPolite(localUserId: string, remoteUserId: string): boolean {
 // Remote candidates buffered before any remote description; a well-behaved peer sends a few
 // dozen at most, so this only bounds a misbehaving one.
 const MAX_PENDING_CANDIDATES = 256;
+
+/** The ICE username fragment of a description (`a=ice-ufrag:`), which names its ICE generation. */
+export function iceUfragOf(sdp: string | undefined): string | undefined {
+  return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+}
 
 /**
  * One RTCPeerConnection to one remote user, negotiated with MDN's "Perfect negotiation"
@@ -104,6 +113,7 @@ export class PeerSession {
   private graceTimer: ReturnType<typeof setTimeout> | null = null;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private watchdogTimer: ReturnType<typeof setTimeout> | null = null;
+  private answerTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: PeerSessionOptions) {
     this.options = options;
@@ -189,7 +199,12 @@ export class PeerSession {
   restartIce(reason = 'requested'): void {
     if (this.isClosed()) return;
     this.log.info('ice restart', { peer: this.remoteUserId, reason });
-    if (this.currentState === 'connected' || this.currentState === 'failed') {
+    // A restart on a connection whose media still flows keeps it `connected` in the browser,
+    // with no connectionstatechange to bring us back: only say reconnecting when it is down.
+    if (
+      (this.currentState === 'connected' && this.pc.connectionState !== 'connected') ||
+      this.currentState === 'failed'
+    ) {
       this.transition('reconnecting', reason);
     }
     this.lostAt ??= Date.now();
@@ -238,6 +253,8 @@ export class PeerSession {
     const from = this.currentState;
     if (from === to || from === 'closed') return;
     this.currentState = to;
+    // The first exchange can be lost like any other; one that never connects is retried.
+    if (from === 'new' && to === 'connecting') this.armWatchdog();
     this.log.info(`peer ${this.remoteUserId}: ${from} -> ${to}`, { reason });
     this.events.emit('state', { from, to, reason });
   }
@@ -278,6 +295,7 @@ export class PeerSession {
       }
       if (this.currentState === 'new') this.transition('connecting', 'offer sent');
       this.offerSentAt = Date.now();
+      this.armAnswerTimeout(description.sdp ?? '');
       this.send({ kind: 'offer', sdp: description.sdp ?? '' });
     } catch (error) {
       this.log.warn('could not create an offer', { peer: this.remoteUserId, error });
@@ -337,6 +355,7 @@ export class PeerSession {
       throw error;
     }
     if (this.isClosed()) return;
+    if (kind === 'answer') this.clearAnswerTimeout();
     if (this.currentState === 'new') this.transition('connecting', `${kind} received`);
     await this.flushCandidates();
 
@@ -355,7 +374,9 @@ export class PeerSession {
   private async applyCandidate(candidate: RTCIceCandidateInit | null): Promise<void> {
     // `null` (end of candidates) carries nothing a current browser needs.
     if (candidate === null) return;
-    if (this.pc.remoteDescription === null) {
+    // A candidate of an ICE restart can overtake the restart's offer (or an answer we have not
+    // applied yet); added now it would fail for its unknown ufrag and be lost, so keep it.
+    if (this.pc.remoteDescription === null || !this.matchesRemoteGeneration(candidate)) {
       if (this.pendingCandidates.length < MAX_PENDING_CANDIDATES) {
         this.pendingCandidates.push(candidate);
       }
@@ -369,8 +390,14 @@ export class PeerSession {
     }
   }
 
+  private matchesRemoteGeneration(candidate: RTCIceCandidateInit): boolean {
+    const remote = iceUfragOf(this.pc.remoteDescription?.sdp);
+    return !candidate.usernameFragment || !remote || candidate.usernameFragment === remote;
+  }
+
   private async flushCandidates(): Promise<void> {
-    const queued = this.pendingCandidates.splice(0);
+    const queued = this.pendingCandidates.filter((c) => this.matchesRemoteGeneration(c));
+    this.pendingCandidates = this.pendingCandidates.filter((c) => !queued.includes(c));
     for (const candidate of queued) {
       try {
         await this.pc.addIceCandidate(candidate);
@@ -397,7 +424,8 @@ export class PeerSession {
         if (this.currentState === 'new') this.transition('connecting', 'ice checking');
         break;
       case 'connected':
-        this.clearTimers();
+        // The answer timer stays: a renegotiation can be pending while ICE (re)connects.
+        this.clearRecoveryTimers();
         this.restartAttempt = 0;
         this.lostAt = null;
         this.transition('connected', 'ice connected');
@@ -458,12 +486,42 @@ export class PeerSession {
     }, this.options.restartTimeoutMs ?? 10_000);
   }
 
+  private armAnswerTimeout(offerSdp: string): void {
+    this.clearAnswerTimeout();
+    this.answerTimer = setTimeout(() => {
+      this.answerTimer = null;
+      if (
+        this.pc.signalingState !== 'have-local-offer' ||
+        this.pc.localDescription?.sdp !== offerSdp
+      ) {
+        return;
+      }
+      // On live media this is a renegotiation and the peer is there: offer again right away.
+      // Otherwise it counts as a failed attempt, so the policy can give up on a peer that is gone.
+      if (this.pc.connectionState === 'connected') this.restartIce('offer unanswered');
+      else {
+        this.lostAt ??= Date.now();
+        this.scheduleRestart('offer unanswered');
+      }
+    }, this.options.answerTimeoutMs ?? 5_000);
+  }
+
+  private clearAnswerTimeout(): void {
+    if (this.answerTimer !== null) clearTimeout(this.answerTimer);
+    this.answerTimer = null;
+  }
+
   private clearGrace(): void {
     if (this.graceTimer !== null) clearTimeout(this.graceTimer);
     this.graceTimer = null;
   }
 
   private clearTimers(): void {
+    this.clearRecoveryTimers();
+    this.clearAnswerTimeout();
+  }
+
+  private clearRecoveryTimers(): void {
     this.clearGrace();
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     if (this.watchdogTimer !== null) clearTimeout(this.watchdogTimer);

@@ -93,9 +93,3 @@ export interface PeerConnectionLike {
 }
 
 export type PeerConnectionFactory = (config: RTCConfiguration) => PeerConnectionLike;
-
-export interface Logger {
-  debug(message: string, context?: Record<string, unknown>): void;
-  info(message: string, context?: Record<string, unknown>): void;
-  warn(message: string, context?: Record<string, unknown>): void;
-}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 import { browserStorage, type StorageLike } from './voice-settings';
 
 const KEY = 'openwcall:volumes';

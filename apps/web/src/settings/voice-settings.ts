@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExternalStore } from '../client/external-store';
+import { ExternalStore } from '../base/external-store';
 
 const KEY = 'openwcall:voice';
 

@@ -1,7 +1,7 @@
 import { register, startServer, type TestServer } from '@openwcall/server/testing';
 import type { ServerEventName, ServerPayload } from '@openwcall/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { SignalingClient } from './client';
 import { createSocketIoSocket } from './socket';
 
@@ -136,6 +136,16 @@ describe('SignalingClient against the real server', () => {
     const offer = next(ann.client, 'webrtc:offer');
     bob.client.signal('webrtc:offer', { to: ann.userId, roomId, sdp: SDP });
     expect(await offer).toMatchObject({ from: bob.userId, roomId });
+  });
+
+  it('a signal made while offline waits and reaches the peer after the reconnect', async () => {
+    const ready = nextReady(ann.client);
+    ann.client.dropConnection();
+    expect(ann.client.status).not.toBe('ready');
+    const offer = next(bob.client, 'webrtc:offer', (p) => p.sdp.includes('offline'));
+    ann.client.signal('webrtc:offer', { to: bob.userId, roomId, sdp: `${SDP}a=offline\r\n` });
+    expect(await ready).toMatchObject({ resumed: true, droppedSignals: 0 });
+    expect(await offer).toMatchObject({ from: ann.userId, roomId });
   });
 
   it('reports PEER_UNREACHABLE when the target socket is gone within its grace', async () => {

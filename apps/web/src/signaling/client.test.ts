@@ -1,6 +1,6 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../client/errors';
+import { AppError } from '../base/errors';
 import { SignalingClient } from './client';
 import { FakeSocket } from './testing/fakes';
 
@@ -55,7 +55,7 @@ describe('SignalingClient', () => {
     expect(socket.emitted[0]).toMatchObject({ event: 'auth:hello', payload: { token: 't1' } });
     expect(client.status).toBe('ready');
     expect(client.getSnapshot()).toMatchObject({ user, iceServers });
-    expect(ready).toHaveBeenCalledWith({ user, iceServers, resumed: false });
+    expect(ready).toHaveBeenCalledWith({ user, iceServers, resumed: false, droppedSignals: 0 });
   });
 
   it('delivers server events parsed by the shared schemas and drops malformed ones', async () => {
@@ -152,7 +152,12 @@ describe('SignalingClient', () => {
     expect(hellos.map((h) => h.payload)).toEqual([{ token: 't1' }, { token: 't2' }]);
     expect(client.status).toBe('ready');
     expect(client.getSnapshot().attempt).toBe(0);
-    expect(ready).toHaveBeenLastCalledWith({ user, iceServers, resumed: true });
+    expect(ready).toHaveBeenLastCalledWith({
+      user,
+      iceServers,
+      resumed: true,
+      droppedSignals: 0,
+    });
   });
 
   it('backs off across failed attempts and gives up when the policy says so', async () => {
@@ -188,16 +193,67 @@ describe('SignalingClient', () => {
     expect(second.client.status).toBe('closed');
   });
 
-  it('sends webrtc signals only while ready', async () => {
+  it('holds webrtc signals made while offline and sends them in order once authenticated', async () => {
     const { socket, client } = setup();
     const offer = { to: 'u2', roomId: 'r1', sdp: 'v=0' };
+    const ice = { to: 'u2', roomId: 'r1', candidate: { candidate: 'candidate:1' } };
     client.signal(ClientEvent.WebrtcOffer, offer);
+    client.signal(ClientEvent.WebrtcIce, ice);
     expect(socket.emitted).toHaveLength(0);
     client.start();
     socket.open();
     await flush();
+    expect(socket.emittedNames()).toEqual(['auth:hello', 'webrtc:offer', 'webrtc:ice']);
     client.signal(ClientEvent.WebrtcOffer, offer);
     expect(socket.emitted.at(-1)).toMatchObject({ event: 'webrtc:offer', payload: offer });
+  });
+
+  it('re-sends a signal whose ack was lost with the connection', async () => {
+    const { socket, client } = setup();
+    client.start();
+    socket.open();
+    await flush();
+    socket.respond = () => undefined;
+    client.signal(ClientEvent.WebrtcAnswer, { to: 'u2', roomId: 'r1', sdp: 'answer' });
+    socket.dropTransport();
+    await flush();
+    socket.respond = (event) =>
+      event === ClientEvent.AuthHello ? { ok: true, user, iceServers } : { ok: true };
+    await vi.advanceTimersByTimeAsync(100);
+    socket.open();
+    await flush();
+    expect(socket.emittedNames()).toEqual([
+      'auth:hello',
+      'webrtc:answer',
+      'auth:hello',
+      'webrtc:answer',
+    ]);
+  });
+
+  it('drops signals too old or too many to send, and says how many in ReadyInfo', async () => {
+    const stale = setup();
+    const staleReady = vi.fn();
+    stale.client.onReady(staleReady);
+    stale.client.signal(ClientEvent.WebrtcOffer, { to: 'u2', roomId: 'r1', sdp: 'old' });
+    await vi.advanceTimersByTimeAsync(10_001);
+    stale.client.signal(ClientEvent.WebrtcIce, { to: 'u2', roomId: 'r1', candidate: null });
+    stale.client.start();
+    stale.socket.open();
+    await flush();
+    expect(stale.socket.emittedNames()).toEqual(['auth:hello', 'webrtc:ice']);
+    expect(staleReady).toHaveBeenCalledWith(expect.objectContaining({ droppedSignals: 1 }));
+
+    const many = setup();
+    const manyReady = vi.fn();
+    many.client.onReady(manyReady);
+    for (let i = 0; i < 130; i++) {
+      many.client.signal(ClientEvent.WebrtcIce, { to: 'u2', roomId: 'r1', candidate: null });
+    }
+    many.client.start();
+    many.socket.open();
+    await flush();
+    expect(many.socket.emittedNames().filter((name) => name === 'webrtc:ice')).toHaveLength(128);
+    expect(manyReady).toHaveBeenCalledWith(expect.objectContaining({ droppedSignals: 2 }));
   });
 
   it('close() is idempotent and stops reconnecting', async () => {

@@ -13,9 +13,10 @@ import {
   serverEventSchemas,
 } from '@openwcall/shared';
 import type { z } from 'zod';
-import { AppError, toAppError } from '../client/errors';
-import { ExternalStore } from '../client/external-store';
-import { createBackoffPolicy, type Logger, type ReconnectPolicy, silentLogger } from '../rtc';
+import { AppError, toAppError } from '../base/errors';
+import { ExternalStore } from '../base/external-store';
+import { type Logger, silentLogger } from '../base/logger';
+import { createBackoffPolicy, type ReconnectPolicy } from '../rtc';
 import type { SocketLike } from './socket';
 
 export type SignalingStatus =
@@ -40,6 +41,11 @@ export interface ReadyInfo {
   readonly iceServers: readonly IceServer[];
   /** True when this is a reconnect: the server re-sends room:joined / call:direct:state. */
   readonly resumed: boolean;
+  /**
+   * `webrtc:*` signals made while offline that were too old or too many to send after the
+   * reconnect: some negotiation lost its message, so the owner restarts ICE.
+   */
+  readonly droppedSignals: number;
 }
 
 export interface SignalingClientOptions {
@@ -52,8 +58,14 @@ export interface SignalingClientOptions {
   readonly onAuthFailed: (error: AppError) => void;
   readonly policy?: ReconnectPolicy;
   readonly ackTimeoutMs?: number;
+  /** Signals older than this when the connection comes back are dropped, not sent. */
+  readonly outboxMaxAgeMs?: number;
   readonly logger?: Logger;
 }
+
+// A restart's offer or answer and its candidates are a handful of signals per peer; a full room
+// of five peers fits many times over, and a long outage cannot grow memory without bound.
+const OUTBOX_LIMIT = 128;
 
 type WebrtcEvent =
   | typeof ClientEvent.WebrtcOffer
@@ -76,6 +88,12 @@ interface Pending {
   readonly reject: (error: AppError) => void;
 }
 
+interface Queued {
+  readonly event: WebrtcEvent;
+  readonly payload: ClientPayload<WebrtcEvent>;
+  readonly at: number;
+}
+
 /**
  * The typed, validated Socket.IO connection to the server: authenticates with `auth:hello`
  * on every (re)connect, parses each server event with the shared zod schemas, turns acks into
@@ -94,6 +112,10 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private lostAt: number | null = null;
   private everReady = false;
+  /** `webrtc:*` made while offline, sent in order once authenticated again. */
+  private outbox: Queued[] = [];
+  private droppedSignals = 0;
+  private holdUntil = 0;
   /** Bumped on every connect, so a stale authentication cannot finish after a newer one. */
   private generation = 0;
 
@@ -165,17 +187,60 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   }
 
   /**
-   * Fire-and-forget for `webrtc:*`. While disconnected the signal is dropped: after the
-   * reconnect, the mesh restarts ICE and negotiates afresh.
+   * Fire-and-forget for `webrtc:*`. While offline the signal waits in a bounded outbox and goes
+   * out after the next `auth:hello`; what overflows or grows too old is dropped and reported
+   * in ReadyInfo.droppedSignals, so the engine restarts ICE instead of waiting on it.
    */
   signal<E extends WebrtcEvent>(event: E, payload: ClientPayload<E>): void {
+    this.sendSignal({ event, payload, at: Date.now() });
+  }
+
+  private sendSignal(queued: Queued): void {
+    if (this.status === 'closed') return;
     if (this.status !== 'ready') {
-      this.log.debug('dropping a signal while offline', { event });
+      if (this.outbox.length >= OUTBOX_LIMIT) {
+        this.outbox.shift();
+        this.droppedSignals += 1;
+      }
+      this.outbox.push(queued);
       return;
     }
+    const { event, payload } = queued;
     this.emitWithAck(event, payload, this.ackTimeoutMs).catch((error: unknown) => {
-      this.log.warn('signal not relayed', { event, error: toAppError(error).code });
+      const appError = toAppError(error);
+      // Lost with the connection before the server acknowledged it: send it again after the
+      // reconnect (a signal that did arrive twice is harmless to the negotiation).
+      if (appError.code === 'OFFLINE') this.sendSignal(queued);
+      else this.log.warn('signal not relayed', { event, error: appError.code });
     });
+  }
+
+  /** Sends what waited in the outbox; returns how many signals were lost meanwhile. */
+  private flushOutbox(): number {
+    const maxAge = this.options.outboxMaxAgeMs ?? 10_000;
+    const now = Date.now();
+    const queued = this.outbox.splice(0);
+    let dropped = this.droppedSignals;
+    this.droppedSignals = 0;
+    for (const entry of queued) {
+      if (now - entry.at > maxAge) dropped += 1;
+      else this.sendSignal(entry);
+    }
+    if (dropped > 0) this.log.info('signals lost while offline', { dropped });
+    return dropped;
+  }
+
+  /**
+   * Closes the connection now and reconnects no sooner than `ms` from now: another tab takes
+   * over the call this socket carried, and the server only moves it to a socket that comes
+   * while ours is gone.
+   */
+  reconnectLater(ms: number): void {
+    if (this.status === 'closed') return;
+    this.holdUntil = Date.now() + ms;
+    this.socket.disconnect();
+    // socket.io emits no 'disconnect' for a socket that was not connected.
+    if (this.reconnectTimer === null) this.onLost('handed over to another tab');
   }
 
   /** Test hook: loses the transport the way a network drop does; the client reconnects. */
@@ -187,6 +252,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     if (this.status === 'closed') return;
     this.transition('closed', 'close');
     this.clearReconnectTimer();
+    this.outbox = [];
     this.rejectPending(new AppError('OFFLINE'));
     for (const [event, handler] of this.socketHandlers) this.socket.off(event, handler);
     this.socket.disconnect();
@@ -288,8 +354,9 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
           user: result.user,
           iceServers: result.iceServers,
         });
+        const droppedSignals = this.flushOutbox();
         for (const listener of [...this.readyListeners]) {
-          listener({ user: result.user, iceServers: result.iceServers, resumed });
+          listener({ user: result.user, iceServers: result.iceServers, resumed, droppedSignals });
         }
         return;
       } catch (error) {
@@ -331,7 +398,8 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     if (this.reconnectTimer !== null) return;
     this.lostAt ??= Date.now();
     const attempt = this.getSnapshot().attempt;
-    const delay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    const policyDelay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });
+    const delay = policyDelay === null ? null : Math.max(policyDelay, this.holdUntil - Date.now());
     if (delay === null) {
       this.transition('closed', `${reason}; gave up`);
       return;

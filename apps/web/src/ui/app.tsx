@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { AppClient } from '../client/app-client';
 import { readBrowserConfig } from '../config/runtime';
 import { AuthScreen } from './auth-screen';
@@ -82,6 +82,39 @@ function SignedIn() {
   return <Conversation />;
 }
 
+type View = 'loading' | 'lobby' | 'room' | 'invite' | 'calling' | 'call';
+
+// Where focus lands when the view changes under it (the button that was pressed is gone):
+// the new view's heading, or the Rooms heading when coming back from a room.
+const LANDING: Record<View, string> = {
+  loading: '',
+  lobby: 'people-heading',
+  room: 'room-heading',
+  invite: 'invite-heading',
+  calling: 'call-heading',
+  call: 'call-heading',
+};
+
+/** The tab says what is going on, so a ringing call is noticed among other tabs. */
+function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  useEffect(
+    () => () => {
+      document.title = 'OpenWCall';
+    },
+    [],
+  );
+}
+
+function focusLanding(id: string): void {
+  const active = document.activeElement;
+  // Someone's focus on a control that is still there (or in a dialog) is left alone.
+  if (active && active !== document.body && active.isConnected) return;
+  document.getElementById(id)?.focus();
+}
+
 function Conversation() {
   const app = useApp();
   const connection = useStore(app.connection);
@@ -90,16 +123,56 @@ function Conversation() {
   const room = useStore(conn.room);
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
+  const tabs = useStore(conn.tabs);
   const invite = usePendingInvite();
-  let view: React.ReactNode;
-  if (call.phase === 'outgoing' || call.phase === 'active') view = <CallView />;
-  else if (invite && room.phase !== 'in-room') view = <InviteJoin roomId={invite} />;
-  else if (room.phase !== 'idle') view = <RoomView />;
-  else if (signaling.status === 'connecting' || signaling.status === 'authenticating') {
-    view = signaling.user ? <Lobby /> : <Loading label="Connecting to the server…" />;
-  } else view = <Lobby />;
+  let kind: View;
+  if (call.phase === 'outgoing') kind = 'calling';
+  else if (call.phase === 'active') kind = 'call';
+  // An invite link (/r/<roomId>) joins once signed in, and says on its page why it cannot.
+  else if (invite && room.phase !== 'in-room') kind = 'invite';
+  // While a join or create is pending the lobby stays, so a refusal (a bad room name, a locked
+  // room) is shown where the person acted, with what they typed still there.
+  else if (room.phase === 'in-room') kind = 'room';
+  else if (
+    (signaling.status === 'connecting' || signaling.status === 'authenticating') &&
+    !signaling.user
+  ) {
+    kind = 'loading';
+  } else kind = 'lobby';
+
+  let title = 'OpenWCall';
+  if (call.phase === 'incoming') title = `Incoming call — ${call.peer.displayName}`;
+  else if (call.phase === 'outgoing') title = `Calling ${call.peer.displayName} · OpenWCall`;
+  else if (call.phase === 'active') title = `Call with ${call.peer.displayName} · OpenWCall`;
+  else if (room.room && kind === 'room') title = `${room.room.name} · OpenWCall`;
+  useDocumentTitle(title);
+
+  const previous = useRef<View | null>(null);
+  useEffect(() => {
+    const from = previous.current;
+    previous.current = kind;
+    if (from === kind || kind === 'loading') return;
+    focusLanding(kind === 'lobby' && from === 'room' ? 'rooms-heading' : LANDING[kind]);
+  }, [kind]);
+
+  const view = {
+    calling: <CallView />,
+    call: <CallView />,
+    room: <RoomView />,
+    invite: invite ? <InviteJoin roomId={invite} /> : null,
+    loading: <Loading label="Connecting to the server…" />,
+    lobby: <Lobby />,
+  }[kind];
   return (
     <>
+      {tabs.elsewhere && call.phase === 'idle' && room.phase === 'idle' ? (
+        <section className="card elsewhere" aria-label="Call in another tab">
+          <p role="status">You are in a call in another tab.</p>
+          <button type="button" className="button" onClick={() => conn.tabs.takeOver()}>
+            Take over the call here
+          </button>
+        </section>
+      ) : null}
       {view}
       {call.phase === 'incoming' ? <IncomingCallDialog /> : null}
     </>

@@ -7,7 +7,7 @@ import { Avatar } from './avatar';
 import { DeafenButton } from './deafen-button';
 import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
-import { DeviceSelects, MuteButton, PeerStateBadge } from './media-controls';
+import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalk } from './push-to-talk';
 
@@ -23,7 +23,9 @@ export function CallView() {
     return (
       <main className="page center call" aria-labelledby="call-heading">
         <Avatar name={call.peer.displayName} size="large" />
-        <h1 id="call-heading">{call.peer.displayName}</h1>
+        <h1 id="call-heading" tabIndex={-1}>
+          {call.peer.displayName}
+        </h1>
         <p className="call-status" aria-live="polite">
           <span className="progress" aria-hidden="true" /> Calling…
         </p>
@@ -42,7 +44,9 @@ export function CallView() {
   return (
     <main className="page center call" aria-labelledby="call-heading">
       <Avatar name={call.peer.displayName} size="large" speaking={speaking.has(call.peer.id)} />
-      <h1 id="call-heading">{call.peer.displayName}</h1>
+      <h1 id="call-heading" tabIndex={-1}>
+        {call.peer.displayName}
+      </h1>
       <p className="call-status">
         <span className="sr-only">Duration </span>
         <time data-testid="call-duration">{formatDuration(now - call.answeredAt)}</time>
@@ -66,10 +70,12 @@ export function CallView() {
         <AudioSettings />
         <button
           type="button"
-          className="button danger"
+          className="button round danger"
+          title="Hang up"
           onClick={() => void run(() => connection.call.hangUp())}
         >
-          Hang up
+          <LeaveIcon />
+          <span className="button-label">Hang up</span>
         </button>
       </div>
     </main>

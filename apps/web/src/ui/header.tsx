@@ -27,11 +27,11 @@ export function Header() {
     <header className="topbar">
       <div className="brand">
         <span className="brand-mark" aria-hidden="true" />
-        OpenWCall
+        <span className="brand-name">OpenWCall</span>
       </div>
       <span className={`conn conn-${signaling.status}`} role="status" aria-live="polite">
         <span className="dot" aria-hidden="true" />
-        {CONNECTION_LABEL[signaling.status]}
+        <span className="conn-text">{CONNECTION_LABEL[signaling.status]}</span>
       </span>
       <div className="topbar-right">
         {user ? (
@@ -40,8 +40,8 @@ export function Header() {
             <span className="me-name">{user.displayName}</span>
           </span>
         ) : null}
-        <label className="inline-field">
-          <span>Status</span>
+        <label className="inline-field status-field">
+          <span className="field-label">Status</span>
           <select
             value={status === 'offline' ? 'online' : status}
             disabled={signaling.status !== 'ready'}
@@ -54,7 +54,11 @@ export function Header() {
             <option value="busy">Busy (no calls)</option>
           </select>
         </label>
-        <button type="button" className="button ghost" onClick={() => app.session.signOut()}>
+        <button
+          type="button"
+          className="button ghost sign-out"
+          onClick={() => app.session.signOut()}
+        >
           Sign out
         </button>
       </div>

@@ -1,6 +1,6 @@
 'use client';
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import { toAppError } from '../client/errors';
+import { toAppError } from '../base/errors';
 import { useConnection, useStore } from './hooks';
 
 /** The room id of the invite link the page was opened with (/r/<roomId>), if any. */

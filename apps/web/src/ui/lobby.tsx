@@ -1,10 +1,11 @@
 'use client';
 import type { CallHistoryEntry, PresenceEntry, RoomSummary } from '@openwcall/shared';
 import { type FormEvent, useState } from 'react';
+import { AppError } from '../base/errors';
 import { formatDuration } from '../calls/direct-call';
-import { AppError } from '../client/errors';
+import { relativeTime } from '../lobby/relative-time';
 import { Avatar } from './avatar';
-import { useAction, useApp, useConnection, useStore } from './hooks';
+import { useAction, useApp, useConnection, useNow, useStore } from './hooks';
 import { PrivacySetting } from './privacy-setting';
 
 const STATUS_TEXT = { online: 'Online', away: 'Away', busy: 'Busy', offline: 'Offline' } as const;
@@ -24,34 +25,44 @@ function People() {
   const app = useApp();
   const connection = useConnection();
   const lobby = useStore(connection.lobby);
+  const room = useStore(connection.room);
   const session = useStore(app.session);
   const run = useAction();
   const me = session.status === 'signed-in' ? session.user.id : null;
   const others = lobby.people.filter((p) => p.userId !== me);
+  const roomsById = new Map(lobby.rooms.map((r) => [r.id, r] as const));
   const [permission, setPermission] = useState(() =>
     typeof Notification === 'undefined' ? 'denied' : Notification.permission,
   );
 
   return (
     <section className="card" aria-labelledby="people-heading">
-      <h2 id="people-heading">People</h2>
+      <h2 id="people-heading" tabIndex={-1}>
+        People
+      </h2>
       {!lobby.loaded ? (
-        <p className="muted" aria-busy="true">
-          Loading who is online…
+        <p className="muted loading-line" aria-busy="true">
+          <span className="progress" aria-hidden="true" /> Loading who is online…
         </p>
       ) : others.length === 0 ? (
-        <p className="muted">Nobody else is online yet. Invite a teammate to sign up.</p>
+        <p className="empty">
+          <strong>Nobody else here yet.</strong>
+          <span className="muted">Invite a teammate to sign up; they will show up here.</span>
+        </p>
       ) : (
         <ul className="list">
           {others.map((person) => (
             <PersonRow
               key={person.userId}
               person={person}
+              room={person.roomId ? roomsById.get(person.roomId) : undefined}
+              joining={room.phase !== 'idle'}
               onCall={() =>
                 run(() =>
                   connection.call.invite({ id: person.userId, displayName: person.displayName }),
                 )
               }
+              onJoin={(roomId) => run(() => connection.room.join(roomId))}
             />
           ))}
         </ul>
@@ -69,9 +80,23 @@ function People() {
   );
 }
 
-function PersonRow({ person, onCall }: { person: PresenceEntry; onCall: () => void }) {
+function PersonRow({
+  person,
+  room,
+  joining,
+  onCall,
+  onJoin,
+}: {
+  person: PresenceEntry;
+  room: RoomSummary | undefined;
+  joining: boolean;
+  onCall: () => void;
+  onJoin: (roomId: string) => void;
+}) {
+  const offline = person.status === 'offline';
+  const closed = room ? room.locked || room.participantCount >= room.maxParticipants : false;
   return (
-    <li className="row">
+    <li className={`row person${offline ? ' row-offline' : ''}`} data-status={person.status}>
       <Avatar name={person.displayName} status={person.status} />
       <div className="row-main">
         <span className="row-title">{person.displayName}</span>
@@ -79,17 +104,32 @@ function PersonRow({ person, onCall }: { person: PresenceEntry; onCall: () => vo
           <span className={`status-text status-${person.status}`}>
             {STATUS_TEXT[person.status]}
           </span>
-          {person.inCall ? <span className="badge">In a call</span> : null}
+          {room ? (
+            <span className="in-room">In {room.name}</span>
+          ) : person.inCall ? (
+            <span className="badge">In a call</span>
+          ) : null}
         </span>
       </div>
-      <button
-        type="button"
-        className="button small"
-        onClick={onCall}
-        disabled={person.status === 'offline'}
-      >
-        Call<span className="sr-only"> {person.displayName}</span>
-      </button>
+      {room ? (
+        <button
+          type="button"
+          className="button small"
+          onClick={() => onJoin(room.id)}
+          disabled={joining || closed}
+          title={closed ? (room.locked ? 'The room is locked' : 'The room is full') : undefined}
+        >
+          <span aria-hidden="true">→ </span>Join
+          <span className="sr-only">
+            {' '}
+            {person.displayName} in {room.name}
+          </span>
+        </button>
+      ) : (
+        <button type="button" className="button small" onClick={onCall} disabled={offline}>
+          Call<span className="sr-only"> {person.displayName}</span>
+        </button>
+      )}
     </li>
   );
 }
@@ -120,7 +160,9 @@ function Rooms() {
 
   return (
     <section className="card" aria-labelledby="rooms-heading">
-      <h2 id="rooms-heading">Rooms</h2>
+      <h2 id="rooms-heading" tabIndex={-1}>
+        Rooms
+      </h2>
       <form className="create-room" onSubmit={create}>
         <label className="field grow">
           <span>Room name</span>
@@ -148,11 +190,14 @@ function Rooms() {
         </button>
       </form>
       {!lobby.loaded ? (
-        <p className="muted" aria-busy="true">
-          Loading rooms…
+        <p className="muted loading-line" aria-busy="true">
+          <span className="progress" aria-hidden="true" /> Loading rooms…
         </p>
       ) : lobby.rooms.length === 0 ? (
-        <p className="muted">No open rooms. Create one and others can drop in.</p>
+        <p className="empty">
+          <strong>No open rooms.</strong>
+          <span className="muted">Create one above and others can drop in.</span>
+        </p>
       ) : (
         <ul className="list">
           {lobby.rooms.map((summary) => (
@@ -166,8 +211,8 @@ function Rooms() {
         </ul>
       )}
       {joining ? (
-        <p className="muted" aria-busy="true">
-          Joining…
+        <p className="muted loading-line" aria-busy="true">
+          <span className="progress" aria-hidden="true" /> Joining…
         </p>
       ) : null}
     </section>
@@ -216,46 +261,76 @@ const OUTCOME_TEXT: Record<CallHistoryEntry['outcome'], string> = {
 };
 
 function History() {
+  const app = useApp();
   const connection = useConnection();
   const lobby = useStore(connection.lobby);
+  const session = useStore(app.session);
+  const run = useAction();
+  // Relative times ("5 minutes ago") move on while the lobby is open.
+  const now = useNow(30_000);
+  const me = session.status === 'signed-in' ? session.user.id : null;
+  const statusOf = (id: string) =>
+    lobby.people.find((p) => p.userId === id)?.status ?? ('offline' as const);
   return (
     <section className="card" aria-labelledby="history-heading">
       <h2 id="history-heading">Recent calls</h2>
       {lobby.historyError ? (
         <p className="form-error">{lobby.historyError}</p>
       ) : lobby.history === null ? (
-        <p className="muted" aria-busy="true">
-          Loading call history…
+        <p className="muted loading-line" aria-busy="true">
+          <span className="progress" aria-hidden="true" /> Loading call history…
         </p>
       ) : lobby.history.length === 0 ? (
-        <p className="muted">No calls yet.</p>
+        <p className="empty">
+          <strong>No calls yet.</strong>
+          <span className="muted">Calls you make or get are listed here.</span>
+        </p>
       ) : (
         <ul className="list">
-          {lobby.history.map((entry) => (
-            <li key={entry.callId} className="row">
-              <span
-                className={`direction direction-${entry.direction}`}
-                title={entry.direction === 'outgoing' ? 'Outgoing call' : 'Incoming call'}
-              >
-                {entry.direction === 'outgoing' ? '↗' : '↙'}
-              </span>
-              <div className="row-main">
-                <span className="row-title">{entry.peer.displayName}</span>
-                <span className="row-sub">
-                  <span className={`outcome outcome-${entry.outcome}`}>
-                    {entry.direction === 'outgoing' ? 'Outgoing' : 'Incoming'} ·{' '}
-                    {OUTCOME_TEXT[entry.outcome]}
-                  </span>
-                  {entry.durationSeconds > 0 ? (
-                    <span>{formatDuration(entry.durationSeconds * 1000)}</span>
-                  ) : null}
-                  <time dateTime={entry.startedAt}>
-                    {new Date(entry.startedAt).toLocaleString()}
-                  </time>
+          {lobby.history.map((entry) => {
+            const status = statusOf(entry.peer.id);
+            return (
+              <li key={entry.callId} className="row">
+                <span
+                  className={`direction direction-${entry.direction}`}
+                  title={entry.direction === 'outgoing' ? 'Outgoing call' : 'Incoming call'}
+                >
+                  {entry.direction === 'outgoing' ? '↗' : '↙'}
                 </span>
-              </div>
-            </li>
-          ))}
+                <div className="row-main">
+                  <span className="row-title">{entry.peer.displayName}</span>
+                  <span className="row-sub">
+                    <span className={`outcome outcome-${entry.outcome}`}>
+                      {entry.direction === 'outgoing' ? 'Outgoing' : 'Incoming'} ·{' '}
+                      {OUTCOME_TEXT[entry.outcome]}
+                    </span>
+                    {entry.durationSeconds > 0 ? (
+                      <span>{formatDuration(entry.durationSeconds * 1000)}</span>
+                    ) : null}
+                    <time
+                      dateTime={entry.startedAt}
+                      title={new Date(entry.startedAt).toLocaleString()}
+                    >
+                      {relativeTime(Date.parse(entry.startedAt), now)}
+                    </time>
+                  </span>
+                </div>
+                {entry.peer.id !== me ? (
+                  <button
+                    type="button"
+                    className="button small"
+                    disabled={status === 'offline'}
+                    title={
+                      status === 'offline' ? `${entry.peer.displayName} is offline` : undefined
+                    }
+                    onClick={() => run(() => connection.call.invite(entry.peer))}
+                  >
+                    Call back<span className="sr-only"> {entry.peer.displayName}</span>
+                  </button>
+                ) : null}
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>

@@ -47,8 +47,8 @@ function DeviceSelect({
   onSelect: (deviceId: string) => void;
 }) {
   return (
-    <label className="inline-field">
-      <span>{label}</span>
+    <label className="inline-field device-field">
+      <span className="field-label">{label}</span>
       <select value={value} onChange={(e) => onSelect(e.target.value)}>
         <option value="">{defaultLabel}</option>
         {devices
@@ -105,7 +105,7 @@ export function MuteButton({
         onClick={() => onToggle(!muted)}
       >
         <MicIcon off={muted} />
-        {muted ? 'Unmute' : 'Mute'}
+        <span className="button-label">{muted ? 'Unmute' : 'Mute'}</span>
       </button>
       <span className="sr-only" aria-live="polite">
         {announcement}
@@ -131,6 +131,18 @@ export function PeerStateBadge({ state }: { state: PeerState | undefined }) {
       {busy ? <span className="progress" aria-hidden="true" /> : null}
       {PEER_STATE_TEXT[value]}
     </span>
+  );
+}
+
+/** A handset laid down: leaving a room or hanging up. */
+export function LeaveIcon() {
+  return (
+    <svg aria-hidden="true" className="icon" viewBox="0 0 24 24" width="20" height="20">
+      <path
+        fill="currentColor"
+        d="M1.5 14.6v-2.1c0-.6.3-1.1.9-1.4C5.3 9.7 8.6 9 12 9s6.7.7 9.6 2.1c.6.3.9.8.9 1.4v2.1c0 .8-.7 1.4-1.5 1.3l-3.6-.6c-.7-.1-1.1-.7-1.1-1.3v-1.9a13.4 13.4 0 0 0-8.6 0V14c0 .6-.4 1.2-1.1 1.3l-3.6.6c-.8.1-1.5-.5-1.5-1.3z"
+      />
+    </svg>
   );
 }
 

@@ -1,5 +1,5 @@
 'use client';
-import type { Notice } from '../client/notices';
+import type { Notice } from '../base/notices';
 import { useApp, useStore } from './hooks';
 
 /** Live regions: info is announced politely, errors assertively. */

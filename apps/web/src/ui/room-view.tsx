@@ -7,7 +7,7 @@ import { Avatar } from './avatar';
 import { DeafenButton } from './deafen-button';
 import { useAction, useApp, useConnection, useStore } from './hooks';
 import { CopyInviteLink } from './invite';
-import { DeviceSelects, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
+import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalk } from './push-to-talk';
 import { RoomAnnouncer } from './room-announcer';
@@ -43,7 +43,9 @@ export function RoomView() {
     <main className="page room" aria-labelledby="room-heading">
       <div className="room-header">
         <div>
-          <h1 id="room-heading">{room.name}</h1>
+          <h1 id="room-heading" tabIndex={-1}>
+            {room.name}
+          </h1>
           <p className="muted">
             {room.participants.length} / {room.maxParticipants} people · Host:{' '}
             <strong data-testid="room-host">
@@ -87,6 +89,12 @@ export function RoomView() {
           />
         ))}
       </ul>
+      {room.participants.length === 1 ? (
+        <p className="empty tile-alone">
+          <strong>You are the only one here.</strong>
+          <span className="muted">Others see this room in their lobby and can join it.</span>
+        </p>
+      ) : null}
 
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton
@@ -99,10 +107,12 @@ export function RoomView() {
         <AudioSettings />
         <button
           type="button"
-          className="button danger"
+          className="button round danger"
+          title="Leave room"
           onClick={() => void run(() => connection.room.leave())}
         >
-          Leave room
+          <LeaveIcon />
+          <span className="button-label">Leave room</span>
         </button>
       </div>
     </main>
@@ -131,7 +141,7 @@ function ParticipantTile({
   const name = participant.displayName;
   return (
     <li
-      className={`tile${speaking && !muted ? ' tile-speaking' : ''}`}
+      className={`tile${speaking && !muted ? ' tile-speaking' : ''}${muted ? ' tile-muted' : ''}`}
       data-user-id={participant.userId}
       data-speaking={speaking && !muted ? 'true' : 'false'}
       aria-label={`${name}${self ? ' (you)' : ''}`}

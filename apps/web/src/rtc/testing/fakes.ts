@@ -45,9 +45,24 @@ export class FakeSender implements RtpSenderLike {
 
 let nextPcId = 1;
 
-/** SDP stand-in: `fake <type> pc=<id> n=<n>[ restart]`; `pc=` plays the DTLS fingerprint. */
+/**
+ * SDP stand-in: `fake <type> pc=<id> n=<n>[ restart] a=ice-ufrag:<id>.<generation>`; `pc=` plays
+ * the DTLS fingerprint, the ufrag line is written as in real SDP so the engine parses both alike.
+ */
 function sdpOwner(sdp: string | undefined): string | undefined {
   return /pc=(\d+)/.exec(sdp ?? '')?.[1];
+}
+
+export function sdpUfrag(sdp: string | undefined): string | undefined {
+  return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+}
+
+export interface FakePeerConnectionOptions {
+  /**
+   * Gathers one host candidate per ICE generation, as a browser does after setLocalDescription
+   * of its first description and of each ICE restart.
+   */
+  readonly autoCandidates?: boolean;
 }
 
 export class FakePeerConnection implements PeerConnectionLike {
@@ -70,8 +85,23 @@ export class FakePeerConnection implements PeerConnectionLike {
   private iceRestartPending = false;
   private sdpCounter = 0;
   private stableLocal: RTCSessionDescriptionInit | null = null;
+  /** The descriptions of the last completed exchange: what ICE actually runs on. */
+  currentLocal: RTCSessionDescriptionInit | null = null;
+  currentRemote: RTCSessionDescriptionInit | null = null;
+  private iceGeneration = 0;
+  private stableGeneration = 0;
+  private generations = 0;
+  private gatheredGeneration = 0;
 
-  constructor(readonly config: RTCConfiguration) {}
+  constructor(
+    readonly config: RTCConfiguration,
+    private readonly fakeOptions: FakePeerConnectionOptions = {},
+  ) {}
+
+  /** The ICE username fragment of this side's current generation. */
+  get localUfrag(): string {
+    return `${this.id}.${this.iceGeneration}`;
+  }
 
   addEventListener(type: string, listener: Handler): void {
     let set = this.handlers.get(type);
@@ -120,17 +150,30 @@ export class FakePeerConnection implements PeerConnectionLike {
         return;
       }
       if (this.signalingState === 'have-remote-offer') {
+        // A remote ICE restart (new remote ufrag) makes the answerer restart too (JSEP 5.3.1).
+        const remoteUfrag = sdpUfrag(this.remoteDescription?.sdp);
+        if (
+          this.iceGeneration === 0 ||
+          this.iceRestartPending ||
+          remoteUfrag !== sdpUfrag(this.currentRemote?.sdp)
+        ) {
+          this.iceGeneration = ++this.generations;
+        }
         this.localDescription = { type: 'answer', sdp: this.makeSdp('answer') };
         this.becomeStable();
         this.ops.push('setLocal:answer');
+        this.gather();
         return;
       }
       if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') {
         throw new Error(`InvalidStateError: setLocalDescription in ${this.signalingState}`);
       }
+      if (this.iceGeneration === 0 || this.iceRestartPending)
+        this.iceGeneration = ++this.generations;
       this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
       this.signalingState = 'have-local-offer';
       this.ops.push(`setLocal:offer${this.iceRestartPending ? ':restart' : ''}`);
+      this.gather();
     });
   }
 
@@ -164,6 +207,15 @@ export class FakePeerConnection implements PeerConnectionLike {
     return this.enqueue(() => {
       if (this.remoteDescription === null) {
         throw new Error('InvalidStateError: no remote description');
+      }
+      // As Chrome: a candidate of an ICE generation the remote description does not carry fails.
+      const remoteUfrag = sdpUfrag(this.remoteDescription.sdp);
+      if (
+        candidate?.usernameFragment &&
+        remoteUfrag &&
+        candidate.usernameFragment !== remoteUfrag
+      ) {
+        throw new Error('OperationError: unknown ufrag');
       }
       if (candidate) this.addedCandidates.push(candidate);
     });
@@ -212,7 +264,22 @@ export class FakePeerConnection implements PeerConnectionLike {
 
   private makeSdp(type: string): string {
     this.sdpCounter += 1;
-    return `fake ${type} pc=${this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''}`;
+    return `fake ${type} pc=${this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''} tracks=${this.senders.length} a=ice-ufrag:${this.localUfrag}`;
+  }
+
+  private gather(): void {
+    if (!this.fakeOptions.autoCandidates || this.gatheredGeneration === this.iceGeneration) return;
+    this.gatheredGeneration = this.iceGeneration;
+    const ufrag = this.localUfrag;
+    setTimeout(() => {
+      if (this.closed) return;
+      this.emitIceCandidate({
+        candidate: `candidate:${ufrag} 1 udp 1 192.0.2.1 5000 typ host`,
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+        usernameFragment: ufrag,
+      });
+    }, 0);
   }
 
   private rollback(): void {
@@ -220,6 +287,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       throw new Error(`InvalidStateError: rollback in ${this.signalingState}`);
     }
     this.localDescription = this.stableLocal;
+    this.iceGeneration = this.stableGeneration;
     this.signalingState = 'stable';
     this.ops.push('rollback');
   }
@@ -227,6 +295,9 @@ export class FakePeerConnection implements PeerConnectionLike {
   private becomeStable(): void {
     this.signalingState = 'stable';
     this.stableLocal = this.localDescription;
+    this.currentLocal = this.localDescription;
+    this.currentRemote = this.remoteDescription;
+    this.stableGeneration = this.iceGeneration;
     this.negotiationNeeded = false;
     this.iceRestartPending = false;
   }
@@ -243,10 +314,10 @@ export class FakePeerConnection implements PeerConnectionLike {
 }
 
 /** Creates fake peer connections and remembers them in creation order. */
-export function fakePeerConnectionFactory() {
+export function fakePeerConnectionFactory(options: FakePeerConnectionOptions = {}) {
   const created: FakePeerConnection[] = [];
   const create = (config: RTCConfiguration): FakePeerConnection => {
-    const pc = new FakePeerConnection(config);
+    const pc = new FakePeerConnection(config, options);
     created.push(pc);
     return pc;
   };

@@ -7,7 +7,7 @@ import type {
   ServerEventName,
   ServerPayload,
 } from '@openwcall/shared';
-import { AppError } from '../../client/errors';
+import { AppError } from '../../base/errors';
 import type { ReadyInfo } from '../client';
 import type { SocketLike } from '../socket';
 

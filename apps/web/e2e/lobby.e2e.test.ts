@@ -1,0 +1,96 @@
+// Issue 10, "Finding each other": offline teammates, "In <room> → Join", relative times and
+// call-back in the history, the tab title and the favicon.
+import { describe, expect, it } from 'vitest';
+import {
+  closeAll,
+  type Person,
+  poll,
+  signUp,
+  skipReason,
+  unique,
+  useBrowser,
+  webUrl,
+} from './support';
+
+describe.skipIf(skipReason !== '')('lobby', () => {
+  const browser = useBrowser();
+
+  it('lists offline teammates greyed, offers "In <room> → Join", calls back from the history, titles the tab', async () => {
+    const people: Person[] = [];
+    try {
+      // Gus signs up and leaves before Ann ever sees him online: only the directory knows him.
+      const gus = await signUp(browser(), unique('Gus'));
+      people.push(gus);
+      await gus.page.getByRole('button', { name: 'Sign out' }).click();
+      await gus.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+
+      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
+      people.push(ann, ben);
+      const people_ = ann.page.getByRole('region', { name: 'People' });
+      const gusRow = people_.getByRole('listitem').filter({ hasText: gus.name });
+      await gusRow.getByText('Offline', { exact: true }).waitFor();
+      expect(await gusRow.getAttribute('data-status')).toBe('offline');
+      expect(await gusRow.getByRole('button', { name: `Call ${gus.name}` }).isDisabled()).toBe(
+        true,
+      );
+      // Greyed: visibly fainter than an online row.
+      const benRow = people_.getByRole('listitem').filter({ hasText: 'Ben' });
+      await benRow.getByText('Online', { exact: true }).waitFor();
+      const opacity = (row: typeof gusRow) =>
+        row.evaluate((element) => Number(getComputedStyle(element).opacity));
+      expect(await opacity(gusRow)).toBeLessThan(await opacity(benRow));
+
+      // A declined call, then call back from the history with its relative time.
+      await ann.page.getByRole('button', { name: 'Call Ben' }).click();
+      const dialog = ben.page.getByRole('dialog', { name: /Ann/ });
+      await dialog.waitFor();
+      expect(await ben.page.title()).toBe('Incoming call — Ann');
+      await dialog.getByRole('button', { name: 'Decline' }).click();
+      await ann.page.getByText('Ben declined the call.').waitFor();
+      expect(await ben.page.title()).toBe('OpenWCall');
+      const history = ann.page.getByRole('region', { name: 'Recent calls' });
+      const entry = history.getByRole('listitem').filter({ hasText: 'Ben' }).first();
+      await entry.getByText('Outgoing · Declined').waitFor();
+      await entry.getByText('just now', { exact: true }).waitFor();
+      const time = entry.locator('time');
+      expect(await time.getAttribute('title')).toMatch(/\d/);
+      await entry.getByRole('button', { name: 'Call back Ben' }).click();
+      await ann.page.getByText('Calling…').waitFor();
+      expect(await ann.page.title()).toBe('Calling Ben · OpenWCall');
+      await dialog.waitFor();
+      await ann.page.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached' });
+
+      // Ben opens a room: Ann's list says where he is and joins him there.
+      const room = unique('Standup');
+      await ben.page.getByLabel('Room name').fill(room);
+      await ben.page.getByRole('button', { name: 'Create room' }).click();
+      await ben.page.getByRole('heading', { name: room }).waitFor();
+      expect(await ben.page.title()).toBe(`${room} · OpenWCall`);
+      await benRow.getByText(`In ${room}`, { exact: true }).waitFor();
+      await benRow.getByRole('button', { name: `Join Ben in ${room}` }).click();
+      await ann.page.getByRole('heading', { name: room }).waitFor();
+      await ann.page.getByText('2 / 6 people').waitFor();
+    } finally {
+      await closeAll(people);
+    }
+  });
+
+  it('serves a favicon', async () => {
+    const page = await (await browser().newContext()).newPage();
+    try {
+      await page.goto(webUrl);
+      const href = await poll(
+        () => page.locator('link[rel~="icon"]').first().getAttribute('href'),
+        (value) => value !== null,
+        { what: 'a link rel=icon' },
+      );
+      const response = await page.request.get(new URL(href ?? '', webUrl).toString());
+      expect(response.status()).toBe(200);
+      expect(response.headers()['content-type']).toMatch(/image\/svg\+xml/);
+      expect(await response.text()).toContain('<svg');
+    } finally {
+      await page.context().close();
+    }
+  });
+});
