@@ -10,7 +10,7 @@ import {
   useBrowser,
   waitConnected,
 } from './support';
-import { createRoom, joinRoom, streamOf, waitHears } from './voice-support';
+import { createRoom, joinRoom, openAudioSettings, streamOf, waitHears } from './voice-support';
 
 type Key = 'noiseSuppression' | 'echoCancellation' | 'autoGainControl';
 
@@ -46,7 +46,7 @@ describe.skipIf(skipReason !== '')('audio processing', () => {
       await waitConnected(ann.page, 1);
       await expectAudioFlowing(ann.page, 1);
 
-      await ben.page.getByText('Audio settings', { exact: true }).click();
+      await openAudioSettings(ben.page);
       const noise = ben.page.getByRole('switch', { name: 'Noise suppression' });
       const echo = ben.page.getByRole('switch', { name: 'Echo cancellation' });
       const gain = ben.page.getByRole('switch', { name: 'Automatic gain' });
@@ -73,7 +73,7 @@ describe.skipIf(skipReason !== '')('audio processing', () => {
       await ben.page.reload();
       await ben.page.getByRole('heading', { name: 'People' }).waitFor();
       await joinRoom(ben.page, room);
-      await ben.page.getByText('Audio settings', { exact: true }).click();
+      await openAudioSettings(ben.page);
       expect(await noise.isChecked()).toBe(false);
       expect(await gain.isChecked()).toBe(false);
       expect(await echo.isChecked()).toBe(true);

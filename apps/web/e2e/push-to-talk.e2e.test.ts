@@ -17,6 +17,7 @@ import {
   createRoom,
   energyFrom,
   joinRoom,
+  openAudioSettings,
   streamOf,
   waitHears,
 } from './voice-support';
@@ -38,6 +39,7 @@ describe.skipIf(skipReason !== '')('push to talk', () => {
       const annStream = await streamOf(ann);
 
       // Push to talk on: Ann stops hearing Ben, Ben still hears Ann.
+      await openAudioSettings(ben.page);
       await ben.page.getByRole('checkbox', { name: 'Push to talk' }).check();
       await ben.page.getByText('Hold Space to talk').waitFor();
       await afterPacketsArrive(ann.page, benStream);
@@ -83,6 +85,7 @@ describe.skipIf(skipReason !== '')('push to talk', () => {
       await ben.page.getByRole('heading', { name: 'People' }).waitFor();
       await joinRoom(ben.page, room);
       await waitConnected(ann.page, 1);
+      await openAudioSettings(ben.page);
       expect(await ben.page.getByRole('checkbox', { name: 'Push to talk' }).isChecked()).toBe(true);
       const benAgain = await streamOf(ben);
       await poll(
@@ -110,6 +113,7 @@ describe.skipIf(skipReason !== '')('push to talk', () => {
       await waitConnected(ann.page, 1);
       await expectAudioFlowing(ann.page, 1);
       const benStream = await streamOf(ben);
+      await openAudioSettings(ben.page);
       await ben.page.getByRole('checkbox', { name: 'Push to talk' }).check();
       await afterPacketsArrive(ann.page, benStream);
       expect(await energyFrom(ann.page, benStream), 'silent before Space').toBeLessThan(1e-6);

@@ -102,3 +102,11 @@ export async function openOptions(page: Page, name: string) {
   await panel.waitFor();
   return panel;
 }
+
+/** Opens the control bar's "Audio settings" (push to talk, processing) if it is closed. */
+export async function openAudioSettings(page: Page) {
+  const details = page.locator('details.audio-settings');
+  if (!(await details.evaluate((el) => (el as HTMLDetailsElement).open))) {
+    await details.locator('summary').click();
+  }
+}

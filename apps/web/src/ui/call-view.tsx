@@ -9,7 +9,7 @@ import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
 import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
-import { PushToTalk } from './push-to-talk';
+import { PushToTalkStatus } from './push-to-talk';
 
 export function CallView() {
   const connection = useConnection();
@@ -58,6 +58,7 @@ export function CallView() {
           {call.peer.displayName} is muted
         </p>
       ) : null}
+      <PushToTalkStatus />
       <PersonMenu userId={call.peer.id} name={call.peer.displayName} />
       {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
         <p className="muted small">You are speaking</p>
@@ -65,7 +66,6 @@ export function CallView() {
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />
         <DeviceSelects />
-        <PushToTalk />
         <DeafenButton />
         <AudioSettings />
         <button

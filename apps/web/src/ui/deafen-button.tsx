@@ -17,7 +17,7 @@ export function DeafenButton() {
         onClick={() => app.transmit.setDeafened(!deafened)}
       >
         <HeadphonesIcon off={deafened} />
-        {deafened ? 'Undeafen' : 'Deafen'}
+        <span className="button-label">{deafened ? 'Undeafen' : 'Deafen'}</span>
       </button>
       <span className="sr-only" aria-live="polite">
         {deafened ? 'Deafened: you hear nobody and nobody hears you' : ''}

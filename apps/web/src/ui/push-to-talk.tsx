@@ -12,54 +12,77 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * Push-to-talk: the checkbox (remembered per browser), the key it uses, and whether you are
- * talking. While mounted (in a room or a call) holding the key opens the microphone.
+ * While mounted (in a room or a call): holding the push-to-talk key opens the microphone, and
+ * the status says whether you are talking. Renders nothing while push to talk is off.
  */
-export function PushToTalk() {
+export function PushToTalkStatus() {
   const app = useApp();
   const settings = useStore(app.voiceSettings);
   const transmit = useStore(app.transmit);
-  const [rebinding, setRebinding] = useState(false);
-  const latest = useRef({ code: settings.pushToTalkKey, rebinding });
-  latest.current = { code: settings.pushToTalkKey, rebinding };
+  const latest = useRef(settings.pushToTalkKey);
+  latest.current = settings.pushToTalkKey;
 
   useEffect(() => {
     const onDown = (event: KeyboardEvent) => {
-      const { code, rebinding } = latest.current;
-      if (rebinding) {
-        event.preventDefault();
-        event.stopPropagation();
-        if (event.code !== 'Escape') app.voiceSettings.update({ pushToTalkKey: event.code });
-        setRebinding(false);
-        return;
-      }
-      if (event.code !== code || !app.transmit.getSnapshot().pushToTalk || isTyping(event.target))
-        return;
+      if (event.code !== latest.current || !app.transmit.getSnapshot().pushToTalk) return;
+      if (isTyping(event.target)) return;
       // Also keeps Space from pressing the focused button.
       event.preventDefault();
-      event.stopPropagation();
       if (!event.repeat) app.transmit.press();
     };
     const onUp = (event: KeyboardEvent) => {
-      if (event.code !== latest.current.code || !app.transmit.getSnapshot().pushToTalk) return;
+      if (event.code !== latest.current || !app.transmit.getSnapshot().pushToTalk) return;
       if (!isTyping(event.target)) event.preventDefault();
       app.transmit.release();
     };
     // A key released while another window has focus never reaches us: stop talking on blur.
     const onBlur = () => app.transmit.release();
-    window.addEventListener('keydown', onDown, true);
-    window.addEventListener('keyup', onUp, true);
+    // Bubble phase: the key picker below (capture phase) gets a key first and stops it.
+    window.addEventListener('keydown', onDown);
+    window.addEventListener('keyup', onUp);
     window.addEventListener('blur', onBlur);
     return () => {
-      window.removeEventListener('keydown', onDown, true);
-      window.removeEventListener('keyup', onUp, true);
+      window.removeEventListener('keydown', onDown);
+      window.removeEventListener('keyup', onUp);
       window.removeEventListener('blur', onBlur);
       app.transmit.release();
     };
   }, [app]);
 
+  if (!settings.pushToTalk) return null;
   const key = keyLabel(settings.pushToTalkKey);
   const talking = transmit.held && transmit.open;
+  return (
+    <output
+      className={`ptt-state${talking ? ' ptt-talking' : ''}`}
+      data-talking={talking ? 'true' : 'false'}
+      aria-live="polite"
+    >
+      {talking ? 'Talking' : transmit.deafened ? 'Deafened' : `Hold ${key} to talk`}
+    </output>
+  );
+}
+
+/** The "Push to talk" checkbox (remembered per browser) and the key it uses. */
+export function PushToTalkSetting() {
+  const app = useApp();
+  const settings = useStore(app.voiceSettings);
+  const [rebinding, setRebinding] = useState(false);
+
+  useEffect(() => {
+    if (!rebinding) return;
+    // Capture phase: ahead of the push-to-talk listener (bubble phase), which never sees it.
+    const onDown = (event: KeyboardEvent) => {
+      event.preventDefault();
+      event.stopPropagation();
+      if (event.code !== 'Escape') app.voiceSettings.update({ pushToTalkKey: event.code });
+      setRebinding(false);
+    };
+    window.addEventListener('keydown', onDown, true);
+    return () => window.removeEventListener('keydown', onDown, true);
+  }, [app, rebinding]);
+
+  const key = keyLabel(settings.pushToTalkKey);
   return (
     <div className="push-to-talk">
       <label className="checkbox">
@@ -76,23 +99,14 @@ export function PushToTalk() {
         <span>Push to talk</span>
       </label>
       {settings.pushToTalk ? (
-        <>
-          <button
-            type="button"
-            className="button small"
-            aria-label={`Push-to-talk key: ${key}. Change`}
-            onClick={() => setRebinding(true)}
-          >
-            {rebinding ? 'Press a key…' : `Key: ${key}`}
-          </button>
-          <output
-            className={`ptt-state${talking ? ' ptt-talking' : ''}`}
-            data-talking={talking ? 'true' : 'false'}
-            aria-live="polite"
-          >
-            {talking ? 'Talking' : transmit.deafened ? 'Deafened' : `Hold ${key} to talk`}
-          </output>
-        </>
+        <button
+          type="button"
+          className="button small"
+          aria-label={`Push-to-talk key: ${key}. Change`}
+          onClick={() => setRebinding(true)}
+        >
+          {rebinding ? 'Press a key…' : `Key: ${key}`}
+        </button>
       ) : null}
     </div>
   );

@@ -9,7 +9,7 @@ import { useAction, useApp, useConnection, useStore } from './hooks';
 import { CopyInviteLink } from './invite';
 import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
-import { PushToTalk } from './push-to-talk';
+import { PushToTalkStatus } from './push-to-talk';
 import { RoomAnnouncer } from './room-announcer';
 
 export function RoomView() {
@@ -74,6 +74,7 @@ export function RoomView() {
 
       <CopyInviteLink roomId={room.id} />
       <RoomAnnouncer />
+      <PushToTalkStatus />
       <ul className="tiles" aria-label="Participants">
         {ordered.map((participant) => (
           <ParticipantTile
@@ -102,7 +103,6 @@ export function RoomView() {
           onToggle={(muted) => void run(() => connection.room.setMuted(muted))}
         />
         <DeviceSelects />
-        <PushToTalk />
         <DeafenButton />
         <AudioSettings />
         <button
