@@ -68,7 +68,8 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
     try {
       const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
       people.push(ann, ben);
-      await ann.page.getByRole('button', { name: 'Call Ben' }).click();
+      // The lobby also lists earlier tests' (offline, greyed) Bens: call the one online.
+      await ann.page.getByRole('button', { name: 'Call Ben', disabled: false }).click();
       await ben.page
         .getByRole('dialog', { name: /Ann/ })
         .getByRole('button', { name: 'Accept' })

@@ -74,8 +74,8 @@ describe.skipIf(skipReason !== '')('per-person volume', () => {
 
       // Remembered per person across sessions: after a reload Ben is still at 0 %, Cat at 200 %.
       await ann.page.reload();
-      await ann.page.getByRole('heading', { name: 'People' }).waitFor();
-      await joinRoom(ann.page, room);
+      // A reload comes back into the same room (the seat is kept within the reconnect grace).
+      await ann.page.getByRole('heading', { name: room }).waitFor();
       await waitConnected(ann.page, 2);
       await afterPacketsArrive(ann.page, benStream);
       expect(
