@@ -1,9 +1,7 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
+import { type BenchNode, spawnBenchNode } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 
 /*
@@ -17,48 +15,15 @@ import { BENCH_JWT_SECRET } from './secret';
  * Needs Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix.
  */
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const tokens = new AccessTokens(BENCH_JWT_SECRET, 3600);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `owcbench:${process.pid}:`;
 
-interface Node {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
+type Node = BenchNode;
 
-async function spawnNode(kind: 'ours' | 'bare', redis: boolean): Promise<Node> {
-  const child = fork(path.join(here, 'server-process.ts'), [kind], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    env: {
-      ...process.env,
-      ...(redis ? { BENCH_REDIS_URL: redisUrl, BENCH_REDIS_PREFIX: prefix } : {}),
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-    child.on('message', (m: { type: string; port?: number }) => {
-      if (m.type === 'ready' && m.port) resolve(m.port);
-    });
-  });
-  child.removeAllListeners('exit');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    stop: () =>
-      new Promise((resolve) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.send({ type: 'exit' });
-      }),
-  };
-}
+const spawnNode = (kind: 'ours' | 'bare', redis: boolean): Promise<Node> =>
+  spawnBenchNode(kind, redis ? { BENCH_REDIS_URL: redisUrl, BENCH_REDIS_PREFIX: prefix } : {});
 
 async function open(node: Node, userId: string, bare: boolean): Promise<Socket> {
   const socket = connect(node.url, {

@@ -1,8 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
+import { spawnBenchNode } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 import { printTable } from './table';
 
@@ -16,27 +14,10 @@ import { printTable } from './table';
  * converged after STORM_TIMEOUT_S (120) says so.
  */
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const tokens = new AccessTokens(BENCH_JWT_SECRET, 3600);
 const USERS = Number(process.env.STORM_USERS ?? 2000);
 const TIMEOUT_MS = Number(process.env.STORM_TIMEOUT_S ?? 120) * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function spawnServer(batchMs: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(path.join(here, 'server-process.ts'), ['ours'], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
-    env: { ...process.env, BENCH_FANOUT_BATCH_MS: String(batchMs) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-    child.on('message', (m: { type: string; port?: number }) => {
-      if (m.type === 'ready' && m.port) resolve(m.port);
-    });
-  });
-  child.removeAllListeners('exit');
-  return { child, url: `http://127.0.0.1:${port}` };
-}
 
 interface Row {
   batchMs: number;
@@ -46,7 +27,8 @@ interface Row {
 }
 
 async function storm(batchMs: number): Promise<Row> {
-  const { child, url } = await spawnServer(batchMs);
+  const node = await spawnBenchNode('ours', { BENCH_FANOUT_BATCH_MS: String(batchMs) });
+  const { url } = node;
   const sockets: Socket[] = [];
   const views: Array<Set<string>> = [];
   let messages = 0;
@@ -103,9 +85,7 @@ async function storm(batchMs: number): Promise<Row> {
     return { batchMs, authedMs, convergedMs, messages };
   } finally {
     for (const s of sockets) s.disconnect();
-    child.send({ type: 'exit' });
-    await sleep(200);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await node.stop();
   }
 }
 

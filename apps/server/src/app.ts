@@ -5,6 +5,7 @@ import { type Database, seedDemoUsers } from '@openwcall/db';
 import { openDatabase } from '@openwcall/db/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Server as SocketServer } from 'socket.io';
+import { listenForAccountEvents } from './accounts/account-events';
 import { AdminPolicy, touchUser } from './accounts/accounts';
 import { registerAccountRoutes } from './accounts/routes';
 import { registerAdminRoutes } from './admin/routes';
@@ -37,6 +38,7 @@ import {
 } from './metrics/registry';
 import { connectSharedState } from './nodes/shared-state';
 import { PrismaPersistence } from './persistence/prisma-persistence';
+import { closeWhatSharedStateForgot } from './persistence/reconcile-shared';
 import { loadOpenState } from './persistence/restore-query';
 import { SignalingService } from './signaling';
 import { restoreState } from './signaling/restore';
@@ -172,6 +174,17 @@ export async function buildApp(
     accountState: (userId, sid) => touchUser(db.prisma, userId, sid),
   });
   const sockets = socketCloser(io);
+  const stopAccountEvents = await listenForAccountEvents(
+    db,
+    socketCloser(io, { local: true }),
+    app.log,
+  ).catch((err: unknown) => {
+    app.log.warn(
+      { err },
+      'cannot listen for account events; command-line disables wait for token expiry',
+    );
+    return async () => undefined;
+  });
   const sessions = new RefreshSessions(db.prisma, config.auth.refreshTokenTtlDays, sockets);
   const policy = new AdminPolicy(config.auth.adminEmails);
   const adminUsers = new AdminUsers({
@@ -192,7 +205,19 @@ export async function buildApp(
     );
   }
   if (shared) {
-    shared.hooks.onFenced = () => dropLocalSockets(io);
+    const reconcile = () =>
+      closeWhatSharedStateForgot(db.prisma, shared.store, new Date()).then(
+        (closed) => {
+          if (closed.rooms + closed.calls > 0)
+            app.log.info(closed, 'closed rooms and calls the shared state no longer has');
+        },
+        (err) => app.log.warn({ err }, 'could not reconcile the database with the shared state'),
+      );
+    shared.hooks.onFenced = () => {
+      dropLocalSockets(io);
+      // A lost lease may mean Redis came back empty: its rooms and calls are gone.
+      void reconcile();
+    };
     shared.hooks.onDeadNode = async (nodeId, lastHeartbeat) => {
       // When the whole deployment was down (a restart), nobody could notice the death before
       // this node started: the grace runs from now, so people have time to reconnect.
@@ -204,6 +229,7 @@ export async function buildApp(
     };
     signaling.core.startPolling(config.redis.deadlinePollMs);
     await shared.takeOverDeadNodes();
+    await reconcile();
   }
   metrics.beforeScrape.push(async () => {
     const counts = await signaling.counts();
@@ -221,6 +247,9 @@ export async function buildApp(
   await app.register(cors, {
     origin: (origin, callback) => callback(null, allowOrigin(origin)),
     credentials: true,
+    // @fastify/cors allows only GET, HEAD and POST by default; the account and admin routes
+    // also PATCH and DELETE, and a browser refuses them without this in the preflight.
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
   });
   registerErrorHandling(app);
 
@@ -280,6 +309,7 @@ export async function buildApp(
     await shared?.close(handOver);
   });
   app.addHook('onClose', async () => {
+    await stopAccountEvents();
     if (metricsServer) await closeMetrics(metricsServer);
     await persistence.queue.close();
     if (!options.db) await db.close();

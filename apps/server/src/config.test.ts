@@ -33,6 +33,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_RATE_LIMIT: 'maybe' })).toThrow(/AUTH_RATE_LIMIT/);
   });
 
+  it('opens sign-up outside production, invites only in production, unless REGISTRATION says', () => {
+    expect(loadConfig({}).auth.registration).toBe('open');
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40) } as const;
+    expect(loadConfig(prod).auth.registration).toBe('invite');
+    expect(loadConfig({ ...prod, REGISTRATION: 'open' }).auth.registration).toBe('open');
+    expect(loadConfig({ REGISTRATION: 'closed' }).auth.registration).toBe('closed');
+    expect(() => loadConfig({ REGISTRATION: 'maybe' })).toThrow(/REGISTRATION/);
+  });
+
+  it('lower-cases ADMIN_EMAILS', () => {
+    expect(loadConfig({}).auth.adminEmails).toEqual([]);
+    expect(loadConfig({ ADMIN_EMAILS: ' Boss@X.test ,b@y.test,' }).auth.adminEmails).toEqual([
+      'boss@x.test',
+      'b@y.test',
+    ]);
+  });
+
   it('splits comma-separated origins and treats empty strings as unset', () => {
     const config = loadConfig({ WEB_ORIGIN: 'http://a.test, https://b.test', DATABASE_URL: '' });
     expect(config.webOrigins).toEqual(['http://a.test', 'https://b.test']);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@openwcall/db/testing';
 import { describe, expect, it } from 'vitest';
+import { TestClient } from './support/clients';
 import { authed, backends, json, login, post, startServer } from './support/server';
 
 /* The admin command line as an operator runs it: a real process on the server's config. */
@@ -157,8 +158,35 @@ describe('admin command line', () => {
       const target = await createTestDatabase('postgres');
       try {
         const url = target.url ?? '';
+        const env = { DATABASE_URL: url, ...WEB };
         const server = await exercise({ DATABASE_URL: url }, { DATABASE_URL: url });
-        await server.close();
+        try {
+          // Beside a running server: a disable from the command line closes the sockets at once.
+          await cli(
+            env,
+            'create-user',
+            '--email',
+            'live@example.test',
+            '--name',
+            'Liv',
+            '--password',
+            PASSWORD,
+          );
+          const live = await login(server.url, 'live@example.test', PASSWORD);
+          const socket = new TestClient(server.url, live.user, live.accessToken);
+          await socket.authenticate();
+          const closed = Promise.all([
+            socket.next('error', () => true, 30_000),
+            socket.closedByServer(30_000),
+          ]);
+          expect((await cli(env, 'disable', '--email', 'live@example.test')).code).toBe(0);
+          const exitedAt = Date.now();
+          const [error] = await closed;
+          expect(error.code).toBe('ACCOUNT_DISABLED');
+          expect(Date.now() - exitedAt).toBeLessThan(1000);
+        } finally {
+          await server.close();
+        }
       } finally {
         await target.dispose();
       }

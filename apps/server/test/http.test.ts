@@ -256,6 +256,21 @@ describe.each(backends)('HTTP API on %s', (backend) => {
       expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     });
 
+    it('lets the web app PATCH and DELETE across origins (the account page: rename, sign out devices)', async () => {
+      for (const method of ['PATCH', 'DELETE']) {
+        const preflight = await fetch(`${server.url}/me`, {
+          method: 'OPTIONS',
+          headers: {
+            origin: 'http://localhost:3000',
+            'access-control-request-method': method,
+            'access-control-request-headers': 'authorization,content-type',
+          },
+        });
+        expect(preflight.status).toBeLessThan(300);
+        expect(preflight.headers.get('access-control-allow-methods') ?? '').toContain(method);
+      }
+    });
+
     it('GET /metrics serves Prometheus text', async () => {
       const res = await fetch(`${server.url}/metrics`, {
         headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newPage, screenshot, signUp, skipReason, useBrowser, webUrl } from './support';
+import { newPage, signUp, skipReason, useBrowser, webUrl } from './support';
 
 describe.skipIf(skipReason !== '')('accounts', () => {
   const browser = useBrowser();
@@ -8,7 +8,6 @@ describe.skipIf(skipReason !== '')('accounts', () => {
     const { context: firstContext, page: signInPage } = await newPage(browser());
     await signInPage.goto(webUrl);
     await signInPage.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
-    await screenshot(signInPage, 'sign-in.png');
     await firstContext.close();
 
     const person = await signUp(browser(), 'Dana');

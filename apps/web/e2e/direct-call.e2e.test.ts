@@ -5,7 +5,6 @@ import {
   expectAudioFlowing,
   type Person,
   recordTiming,
-  screenshot,
   signUp,
   skipReason,
   useBrowser,
@@ -41,7 +40,6 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
     await eve.page.getByRole('button', { name: 'Cancel' }).waitFor();
     await incomingDialog(finn.page, 'Eve').waitFor();
     await incomingDialog(finnTab2, 'Eve').waitFor();
-    await screenshot(finn.page, 'incoming-call.png');
 
     const t0 = Date.now();
     await incomingDialog(finn.page, 'Eve').getByRole('button', { name: 'Accept' }).click();

@@ -15,6 +15,13 @@ declare module 'vitest' {
   }
 }
 
+/** The shared server's admin (ADMIN_EMAILS); e2e/accounts.e2e.test.ts creates the account. */
+export const E2E_ADMIN = {
+  email: 'e2e-admin@example.test',
+  password: 'e2e admin password',
+  name: 'E2E Admin',
+} as const;
+
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(webDir, '../..');
 const serverDir = join(repoRoot, 'apps/server');
@@ -119,6 +126,9 @@ export default async function setup(project: TestProject) {
         AUTH_RATE_LIMIT: 'off',
         SEED_DEMO_USERS: 'false',
         LOG_LEVEL: 'warn',
+        // Open sign-up (the other files register freely); one known admin for the admin page.
+        REGISTRATION: 'open',
+        ADMIN_EMAILS: E2E_ADMIN.email,
       }),
     );
     mkdirSync(join(repoRoot, 'docs/screenshots'), { recursive: true });

@@ -117,6 +117,10 @@ describe.skipIf(skipReason !== '')('looks', () => {
       await ann.page.setViewportSize({ width: 375, height: 812 });
       const header = ann.page.getByRole('banner');
       expect((await box(header)).height, 'header height (one row)').toBeLessThanOrEqual(64);
+      const signOut = await box(header.getByRole('button', { name: 'Sign out' }));
+      expect(signOut.x + signOut.width, 'Sign out inside the viewport').toBeLessThanOrEqual(375);
+      const lobbyWidth = await ann.page.evaluate(() => document.documentElement.scrollWidth);
+      expect(lobbyWidth, 'lobby no wider than the viewport').toBeLessThanOrEqual(375);
 
       const room = unique('Phone');
       await createRoom(ann.page, room);

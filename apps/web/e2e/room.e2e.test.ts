@@ -9,7 +9,6 @@ import {
   type Person,
   poll,
   recordTiming,
-  screenshot,
   signUp,
   skipReason,
   unique,
@@ -51,7 +50,6 @@ describe.skipIf(skipReason !== '')('rooms', () => {
       // Ben's lobby lists the room live, with its count.
       await ben.page.getByRole('button', { name: `Join ${room}` }).waitFor();
       await ben.page.getByText('1 / 6 people').waitFor();
-      await screenshot(ben.page, 'lobby.png');
 
       // Two people: join → connected → first audio.
       const t0 = Date.now();
@@ -88,7 +86,6 @@ describe.skipIf(skipReason !== '')('rooms', () => {
           .waitFor({ timeout: 15_000 });
       }
       await ann.page.getByText('Host', { exact: true }).first().waitFor();
-      await screenshot(ann.page, 'room.png');
     } finally {
       await closeAll(people);
     }

@@ -42,6 +42,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   );
   const prisma = new PrismaClient({ adapter });
   let closing: Promise<void> | undefined;
+  const listeners = new Set<() => Promise<void>>();
   opts.logger?.info({ kind: 'postgres' }, 'database opened');
   return {
     prisma,
@@ -56,11 +57,23 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
         await client.end();
       }
     },
+    async listen(channel, onPayload) {
+      const stop = await listenOnPostgres(pg, url, channel, onPayload, opts);
+      const tracked = async () => {
+        listeners.delete(tracked);
+        await stop();
+      };
+      listeners.add(tracked);
+      return tracked;
+    },
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
     close() {
-      closing ??= prisma.$disconnect();
+      closing ??= (async () => {
+        await Promise.all([...listeners].map((stop) => stop()));
+        await prisma.$disconnect();
+      })();
       return closing;
     },
   };
@@ -105,6 +118,12 @@ async function openPglite(dataDir: string | undefined, opts: DatabaseOptions): P
     // PGlite is a single session, so the advisory lock is trivially held; it still
     // keeps the code path identical to Postgres.
     migrate: () => applyMigrations(pgliteConnection(pglite), { logger: opts.logger }),
+    listen: async (channel, onPayload) => {
+      const stop = await pglite.listen(channel, onPayload);
+      return async () => {
+        if (!pglite.closed) await stop();
+      };
+    },
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
@@ -116,6 +135,55 @@ async function openPglite(dataDir: string | undefined, opts: DatabaseOptions): P
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed back). A failed
+ * connection (the server restarting) is reopened after a second; notifications sent
+ * meanwhile are lost, which callers accept (they are hints, not records).
+ */
+async function listenOnPostgres(
+  pg: typeof import('pg').default,
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  opts: DatabaseOptions,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: import('pg').Client | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const quoted = `"${channel.replaceAll('"', '""')}"`;
+  const open = async () => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (msg) => {
+      if (msg.channel === channel) onPayload(msg.payload ?? '');
+    });
+    next.on('error', (err) => {
+      opts.logger?.warn({ err, channel }, 'database listener failed; reopening');
+      void next.end().catch(() => undefined);
+      if (client === next) client = undefined;
+      schedule();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${quoted}`);
+    if (stopped) await next.end();
+    else client = next;
+  };
+  const schedule = () => {
+    if (stopped || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      open().catch(() => schedule());
+    }, 1000);
+    retry.unref?.();
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+    client = undefined;
   };
 }
 

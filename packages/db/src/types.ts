@@ -22,6 +22,12 @@ export interface Database {
   kind: 'postgres' | 'pglite';
   /** Applies pending committed migrations; returns the names applied now (empty if none). */
   migrate(): Promise<string[]>;
+  /**
+   * Calls `onPayload` for every `NOTIFY channel` (`pg_notify`) from any process on this
+   * database, until the returned stop is called or the database closes. Postgres: one
+   * dedicated connection, reopened after a failure.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Rejects when the database cannot answer `SELECT 1`. */
   ping(): Promise<void>;
   /** Disconnects Prisma and closes the pool or the embedded database. Idempotent. */

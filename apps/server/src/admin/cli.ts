@@ -4,6 +4,7 @@ import { type Database, DatabaseBusyError } from '@openwcall/db';
 import { openDatabase } from '@openwcall/db/client';
 import { DisplayNameSchema, EmailSchema, PasswordSchema } from '@openwcall/shared';
 import type { z } from 'zod';
+import { announceAccountEvent } from '../accounts/account-events';
 import { AdminPolicy, createAccount, findByEmail } from '../accounts/accounts';
 import { RefreshSessions } from '../auth/refresh-sessions';
 import { ConfigError, loadConfig } from '../config';
@@ -101,6 +102,8 @@ async function run(argv: string[]): Promise<string> {
       }
       case 'disable':
         await users.disable(null, target.id);
+        // Running servers on this database close the user's sockets at once.
+        await announceAccountEvent(db.prisma, { kind: 'disabled', userId: target.id });
         return `disabled ${target.email}`;
       case 'enable':
         await users.enable(null, target.id);

@@ -17,10 +17,12 @@ export interface SocketCloser {
   closeUser(userId: string, code: ClosingCode, message?: string): void;
 }
 
-export function socketCloser(io: SignalingServer): SocketCloser {
+/** `local`: this node's sockets only (for a signal every node receives by itself). */
+export function socketCloser(io: SignalingServer, options: { local?: boolean } = {}): SocketCloser {
+  const target = options.local ? io.local : io;
   const close = (channel: string, code: ClosingCode, message: string | undefined) => {
-    io.to(channel).emit('error', { code, message: message ?? ERROR_CATALOG[code].message });
-    io.in(channel).disconnectSockets(true);
+    target.to(channel).emit('error', { code, message: message ?? ERROR_CATALOG[code].message });
+    target.in(channel).disconnectSockets(true);
   };
   return {
     closeLogins(sids, code, message) {

@@ -66,6 +66,16 @@ describe.skipIf(!redisAvailable)('Redis outage', () => {
     const alice = new TestClient(server.url, user, accessToken);
     await alice.authenticate();
     expect((await health(server)).status).toBe(200);
+    const before = await alice.request('room:create', { name: 'Before the outage' });
+    expect(before.ok).toBe(true);
+    const prisma = server.app.ctx.db.prisma;
+    const openRow = async () => {
+      const row = await prisma.room.findUnique({ where: { id: before.room.id } });
+      return row && row.closedAt === null ? row : null;
+    };
+    // The room reaches the database (asynchronously) while Redis holds it.
+    for (let i = 0; i < 50 && !(await openRow()); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await openRow()).not.toBeNull();
 
     redis.kill('SIGKILL');
     await new Promise((resolve) => redis?.once('exit', resolve));
@@ -103,6 +113,16 @@ describe.skipIf(!redisAvailable)('Redis outage', () => {
       }
     }
     expect(created.ok).toBe(true);
+    // The room lived only in the Redis that lost its data: the database closes it too (it
+    // stayed open for ever before), with its membership ended as a disconnect.
+    for (let i = 0; i < 50 && (await openRow()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await openRow()).toBeNull();
+    expect(
+      await prisma.roomMembership.findMany({
+        where: { roomId: before.room.id },
+        select: { leftReason: true },
+      }),
+    ).toEqual([{ leftReason: 'disconnected' }]);
     alice.close();
   }, 30_000);
 });

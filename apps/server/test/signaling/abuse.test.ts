@@ -289,7 +289,7 @@ function expectedCodes(c: FuzzCase, authenticated: boolean): ReadonlySet<ErrorCo
 
 /**
  * Payloads per fuzz run: ~3,000 in `pnpm test`; `pnpm soak` sets FUZZ_PAYLOADS=100000. Each
- * fast-check run sends 80–120 cases, so runs = payloads / 100.
+ * fast-check run sends 100–120 cases, so runs = payloads / 100 send at least that many.
  */
 const FUZZ_PAYLOADS = Number(process.env.FUZZ_PAYLOADS ?? 3000);
 const FUZZ_SCALE = Math.max(1, FUZZ_PAYLOADS / 3000);
@@ -369,7 +369,7 @@ describe.each(backends)('abuse on %s', (backend) => {
 
         await fc.assert(
           fc.asyncProperty(
-            fc.array(arbitrary, { minLength: 80, maxLength: 120 }),
+            fc.array(arbitrary, { minLength: 100, maxLength: 120 }),
             async (cases) => {
               const outcomes = await Promise.all(
                 cases.map(async (c, i) => {

@@ -1,4 +1,5 @@
 import {
+  AuthConfigResponseSchema,
   type AuthResponse,
   AuthResponseSchema,
   type CallHistoryEntry,
@@ -7,10 +8,13 @@ import {
   type LoginBody,
   type PublicUser,
   type RegisterBody,
+  type RegistrationMode,
   UserDirectoryResponseSchema,
 } from '@openwcall/shared';
 import type { z } from 'zod';
 import { AppError } from '../base/errors';
+
+export type Registration = RegistrationMode;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -21,25 +25,36 @@ export class AuthApi {
     private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
+  /** Who may sign up on this server (REGISTRATION). */
+  async registration(): Promise<Registration> {
+    const { registration } = await this.request(
+      'GET',
+      '/auth/config',
+      AuthConfigResponseSchema,
+      {},
+    );
+    return registration;
+  }
+
   register(body: RegisterBody): Promise<AuthResponse> {
-    return this.call('POST', '/auth/register', AuthResponseSchema, { body });
+    return this.request('POST', '/auth/register', AuthResponseSchema, { body });
   }
 
   login(body: LoginBody): Promise<AuthResponse> {
-    return this.call('POST', '/auth/login', AuthResponseSchema, { body });
+    return this.request('POST', '/auth/login', AuthResponseSchema, { body });
   }
 
   /** Rotates the refresh token held in the HttpOnly cookie. */
   refresh(): Promise<AuthResponse> {
-    return this.call('POST', '/auth/refresh', AuthResponseSchema, { body: {} });
+    return this.request('POST', '/auth/refresh', AuthResponseSchema, { body: {} });
   }
 
   async logout(): Promise<void> {
-    await this.call('POST', '/auth/logout', null, { body: {} });
+    await this.request('POST', '/auth/logout', null, { body: {} });
   }
 
   async callHistory(token: string): Promise<CallHistoryEntry[]> {
-    const { calls } = await this.call('GET', '/calls/history', CallHistoryResponseSchema, {
+    const { calls } = await this.request('GET', '/calls/history', CallHistoryResponseSchema, {
       token,
     });
     return calls;
@@ -47,7 +62,7 @@ export class AuthApi {
 
   /** Every account (first 500 by name), so the lobby can list teammates who are offline. */
   async users(token: string): Promise<PublicUser[]> {
-    const { users } = await this.call('GET', '/users', UserDirectoryResponseSchema, { token });
+    const { users } = await this.request('GET', '/users', UserDirectoryResponseSchema, { token });
     return users;
   }
 
@@ -69,8 +84,9 @@ export class AuthApi {
     );
   }
 
-  private async call<S extends z.ZodType | null>(
-    method: 'GET' | 'POST',
+  /** One request; the answer is parsed with `schema` (null: no body expected). */
+  async request<S extends z.ZodType | null>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S,
     options: { body?: unknown; token?: string },

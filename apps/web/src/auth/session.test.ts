@@ -145,4 +145,68 @@ describe('Session', () => {
     expect(api.logout).toHaveBeenCalledTimes(1);
     expect(session.getSnapshot()).toEqual({ status: 'signed-out' });
   });
+
+  it('a disabled account is signed out with the admin notice; a revoked login with "You were signed out"', async () => {
+    const api = fakeApi();
+    const session = new Session({ api });
+    await session.signIn({ email: 'a@example.org', password: 'pw' });
+    api.refresh.mockRejectedValueOnce(new AppError('ACCOUNT_DISABLED'));
+    await expect(session.refresh()).rejects.toMatchObject({ code: 'ACCOUNT_DISABLED' });
+    expect(session.getSnapshot()).toEqual({
+      status: 'signed-out',
+      notice: 'This account has been disabled by an admin.',
+    });
+
+    await session.signIn({ email: 'a@example.org', password: 'pw' });
+    session.endedByServer('UNAUTHENTICATED');
+    expect(session.getSnapshot()).toEqual({
+      status: 'signed-out',
+      notice: 'You were signed out. Please sign in again.',
+    });
+    // The socket's reason arriving after the refresh's keeps the more specific disabled notice.
+    session.endedByServer('ACCOUNT_DISABLED');
+    session.endedByServer('UNAUTHENTICATED');
+    expect(session.getSnapshot()).toMatchObject({ notice: expect.stringMatching(/disabled/) });
+  });
+
+  it('tells token listeners about every new token (this tab or another) until they unsubscribe', async () => {
+    const api = fakeApi();
+    const { bus, deliver } = fakeBus();
+    const session = new Session({ api, bus });
+    const tokens: string[] = [];
+    const unsubscribe = session.onToken((token) => tokens.push(token));
+    await session.signIn({ email: 'a@example.org', password: 'pw' });
+    await vi.advanceTimersByTimeAsync(900_000 - 60_000);
+    deliver({
+      type: 'token',
+      accessToken: 'from-other-tab',
+      expiresAt: Date.now() + 900_000,
+      user,
+    });
+    unsubscribe();
+    await session.refresh();
+    expect(tokens).toEqual(['access-1', 'access-2', 'from-other-tab']);
+  });
+
+  it('signs out everywhere only once the server agreed', async () => {
+    const api = fakeApi();
+    const { bus } = fakeBus();
+    const endAllLogins = vi.fn(async (_token: string) => {});
+    const session = new Session({ api, bus, endAllLogins });
+    await session.signIn({ email: 'a@example.org', password: 'pw' });
+    endAllLogins.mockRejectedValueOnce(new AppError('NETWORK'));
+    await expect(session.signOutEverywhere()).rejects.toMatchObject({ code: 'NETWORK' });
+    expect(session.getSnapshot().status).toBe('signed-in');
+    await session.signOutEverywhere();
+    expect(endAllLogins).toHaveBeenLastCalledWith('access-1');
+    expect(session.getSnapshot()).toEqual({ status: 'signed-out' });
+    expect(bus.sent.at(-1)).toEqual({ type: 'signed-out' });
+  });
+
+  it('a rename shows at once', async () => {
+    const session = new Session({ api: fakeApi() });
+    await session.signIn({ email: 'a@example.org', password: 'pw' });
+    session.updateUser({ id: 'u1', displayName: 'Annie' });
+    expect(session.user).toEqual({ id: 'u1', displayName: 'Annie' });
+  });
 });

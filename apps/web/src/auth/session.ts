@@ -25,6 +25,8 @@ export interface SessionBus {
 
 export interface SessionDeps {
   readonly api: Pick<AuthApi, 'login' | 'register' | 'refresh' | 'logout'>;
+  /** Asks the server to end every login of this user (ACCOUNTS-API.md DELETE /me/sessions). */
+  readonly endAllLogins?: (accessToken: string) => Promise<void>;
   readonly now?: () => number;
   /**
    * Runs `task` while no other tab refreshes. Refresh tokens are single-use and a reused one
@@ -47,6 +49,14 @@ const REFRESH_MARGIN_MS = 60_000;
 // A token with less than this left is refreshed before use.
 const MIN_VALIDITY_MS = 15_000;
 
+export const SIGNED_OUT_NOTICE = 'You were signed out. Please sign in again.';
+export const DISABLED_NOTICE = 'This account has been disabled by an admin.';
+
+/** What to tell a person whose login the server ended (revoked, or the account disabled). */
+export function noticeForEndedLogin(code: string): string {
+  return code === 'ACCOUNT_DISABLED' ? DISABLED_NOTICE : SIGNED_OUT_NOTICE;
+}
+
 /**
  * The signed-in user and a fresh access token. Restores the login on page load from the
  * server's HttpOnly refresh cookie, refreshes ahead of expiry, and signs out everywhere.
@@ -63,6 +73,8 @@ export class Session extends ExternalStore<SessionState> {
   private refreshing: Promise<string> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly unsubscribeBus: () => void;
+  private readonly tokenListeners = new Set<(token: string) => void>();
+  private readonly endAllLogins: SessionDeps['endAllLogins'];
   private closed = false;
 
   constructor(deps: SessionDeps) {
@@ -72,6 +84,7 @@ export class Session extends ExternalStore<SessionState> {
     this.withLock = deps.withLock ?? ((task) => task());
     this.bus = deps.bus;
     this.retryMs = deps.retryMs ?? 5_000;
+    this.endAllLogins = deps.endAllLogins;
     this.unsubscribeBus = this.bus?.subscribe((message) => this.onMessage(message)) ?? (() => {});
   }
 
@@ -107,6 +120,40 @@ export class Session extends ExternalStore<SessionState> {
     } catch {
       // Signed out locally either way; the refresh token expires on its own.
     }
+  }
+
+  /**
+   * "Sign out everywhere": the server ends every login, this one included. Signed out here
+   * only once the server agreed, so a failure leaves the person signed in and told why.
+   */
+  async signOutEverywhere(): Promise<void> {
+    if (!this.endAllLogins) throw new AppError('INTERNAL', 'Not supported here.');
+    await this.endAllLogins(await this.getAccessToken());
+    this.becomeSignedOut();
+    this.bus?.post({ type: 'signed-out' });
+  }
+
+  /** The server ended this login (its sockets were told why): signed out with a notice. */
+  endedByServer(code: string): void {
+    const state = this.getSnapshot();
+    const notice = noticeForEndedLogin(code);
+    // A failed refresh may have said it already; the disabled notice is the more useful one.
+    if (state.status === 'signed-out' && (state.notice === notice || code !== 'ACCOUNT_DISABLED'))
+      return;
+    this.becomeSignedOut(notice);
+  }
+
+  /** The user renamed themselves: the header and every view show the new name at once. */
+  updateUser(user: PublicUser): void {
+    if (this.getSnapshot().status === 'signed-in') this.setSignedIn(user);
+  }
+
+  /** Called with every new access token (this tab's refresh or another tab's). */
+  onToken(listener: (token: string) => void): () => void {
+    this.tokenListeners.add(listener);
+    return () => {
+      this.tokenListeners.delete(listener);
+    };
   }
 
   /** A token valid for a while yet; refreshes first when needed. Throws UNAUTHENTICATED when signed out. */
@@ -149,9 +196,9 @@ export class Session extends ExternalStore<SessionState> {
         return response.accessToken;
       } catch (error) {
         const appError = toAppError(error);
-        if (appError.code === 'UNAUTHENTICATED') {
+        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
           if (this.getSnapshot().status === 'signed-in') {
-            this.becomeSignedOut('Your session has expired. Please sign in again.');
+            this.becomeSignedOut(noticeForEndedLogin(appError.code));
           }
         } else if (this.getSnapshot().status === 'signed-in') {
           this.schedule(this.retryMs);
@@ -167,6 +214,7 @@ export class Session extends ExternalStore<SessionState> {
     this.tokenVersion += 1;
     this.setSignedIn(response.user);
     this.scheduleRefresh(response.expiresIn * 1000);
+    this.announceToken(response.accessToken);
     if (broadcast) {
       this.bus?.post({
         type: 'token',
@@ -188,6 +236,11 @@ export class Session extends ExternalStore<SessionState> {
     this.tokenVersion += 1;
     this.setSignedIn(message.user);
     this.scheduleRefresh(message.expiresAt - now);
+    this.announceToken(message.accessToken);
+  }
+
+  private announceToken(token: string): void {
+    for (const listener of [...this.tokenListeners]) listener(token);
   }
 
   private setSignedIn(user: PublicUser): void {

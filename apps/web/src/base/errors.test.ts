@@ -38,3 +38,17 @@ describe('field-level VALIDATION_FAILED', () => {
     expect(fieldError('ROOM_FULL', 'name: x')).toBeNull();
   });
 });
+
+describe('messages the server words in detail', () => {
+  it('an invitation or reset link says which problem it has', () => {
+    expect(new AppError('INVITE_INVALID', 'This invitation link has been used up.').message).toBe(
+      'This invitation link has been used up.',
+    );
+    expect(new AppError('RESET_LINK_INVALID', 'This reset link has expired.').message).toBe(
+      'This reset link has expired.',
+    );
+    expect(new AppError('INVITE_INVALID').message).toMatch(/invitation/);
+    // Other codes keep the wording written for people.
+    expect(new AppError('ROOM_FULL', 'room r1 has 6 of 6').message).toBe('That room is full.');
+  });
+});

@@ -39,6 +39,8 @@ const FIELD_LABELS: Record<string, string> = {
   displayName: 'Display name',
   email: 'Email',
   password: 'Password',
+  currentPassword: 'Current password',
+  newPassword: 'New password',
 };
 
 /**
@@ -68,9 +70,19 @@ function reason(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
+// Codes whose server message says what exactly is wrong (which link problem, why an admin
+// action was refused); the catalog's text for them is only a summary.
+const SERVER_WORDED: ReadonlySet<ClientErrorCode> = new Set([
+  'INVITE_INVALID',
+  'RESET_LINK_INVALID',
+  'FORBIDDEN',
+  'INVALID_TARGET',
+]);
+
 export function humanMessage(code: ClientErrorCode, fallback?: string): string {
   const field = fieldError(code, fallback);
   if (field) return field.message;
+  if (fallback && SERVER_WORDED.has(code)) return fallback;
   const own = MESSAGES[code];
   if (own) return own;
   if (isErrorCode(code)) return ERROR_CATALOG[code].message;

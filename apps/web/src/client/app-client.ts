@@ -1,4 +1,7 @@
 import type { CallHistoryEntry } from '@openwcall/shared';
+import { AccountApi, LinkApi } from '../account/api';
+import { Profile } from '../account/profile';
+import { AdminApi } from '../admin/api';
 import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
 import { toAppError } from '../base/errors';
@@ -65,9 +68,8 @@ export class Connection {
       createSocket: () => createSocketIoSocket(config.serverUrl),
       getToken: () => session.getAccessToken(),
       refreshToken: () => session.refresh(),
-      onAuthFailed: () => {
-        void session.signOut();
-      },
+      onAuthFailed: (error) => session.endedByServer(error.code),
+      subscribeToken: (listener) => session.onToken(listener),
       logger: browserLogger,
     });
     const channel = createWebrtcChannel(this.signaling);
@@ -322,6 +324,10 @@ export class Connection {
 export class AppClient {
   readonly api: AuthApi;
   readonly session: Session;
+  readonly account: AccountApi;
+  readonly admin: AdminApi;
+  readonly links: LinkApi;
+  readonly profile: Profile;
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
   readonly voiceSettings = new VoiceSettings();
@@ -339,7 +345,18 @@ export class AppClient {
 
   constructor(readonly config: RuntimeConfig) {
     this.api = new AuthApi(config.serverUrl);
-    this.session = new Session({ api: this.api, ...browserSessionDeps() });
+    this.session = new Session({
+      api: this.api,
+      endAllLogins: (token) => this.api.request('DELETE', '/me/sessions', null, { token }),
+      ...browserSessionDeps(),
+    });
+    const token = () => this.session.getAccessToken();
+    this.account = new AccountApi(this.api, token);
+    this.admin = new AdminApi(this.api, token);
+    this.links = new LinkApi(this.api);
+    this.profile = new Profile(this.account, (error) =>
+      browserLogger.warn('could not load the profile', { code: toAppError(error).code }),
+    );
     this.microphone = new Microphone(
       typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
       typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
@@ -364,6 +381,8 @@ export class AppClient {
       previous.close();
     }
     this.userId = user?.id ?? null;
+    this.profile.clear();
+    if (user) void this.profile.load();
     this.connection.set(user ? new Connection(this) : null);
   }
 }

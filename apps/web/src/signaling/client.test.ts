@@ -268,4 +268,116 @@ describe('SignalingClient', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(socket.connectCalls).toBe(1);
   });
+
+  describe('when the server ends the login (issue 8 item 9)', () => {
+    function revocable(refresh: () => Promise<string>) {
+      const socket = new FakeSocket();
+      const onAuthFailed = vi.fn();
+      const tokenListeners = new Set<(token: string) => void>();
+      socket.respond = (event, payload) => {
+        if (event !== ClientEvent.AuthHello) return { ok: true };
+        const { token } = payload as { token: string };
+        return token.startsWith('good')
+          ? { ok: true, user, iceServers }
+          : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'bad token' } };
+      };
+      const client = new SignalingClient({
+        createSocket: () => socket,
+        getToken: async () => 'good-1',
+        refreshToken: refresh,
+        onAuthFailed,
+        subscribeToken: (listener) => {
+          tokenListeners.add(listener);
+          return () => tokenListeners.delete(listener);
+        },
+        policy: { nextDelay: () => 5_000 },
+        ackTimeoutMs: 1_000,
+      });
+      const newToken = (token: string) => {
+        for (const listener of tokenListeners) listener(token);
+      };
+      return { socket, client, onAuthFailed, newToken, tokenListeners };
+    }
+
+    /** What the server does: say why on the socket, then close it. */
+    function serverEnds(socket: FakeSocket, code: string) {
+      socket.serverEmit('error', { code, message: 'ended' });
+      socket.connected = false;
+      socket.serverEmit('disconnect', 'io server disconnect');
+    }
+
+    it('a disabled account: signed out with that reason, no reconnect', async () => {
+      const refresh = vi.fn(async () => 'good-2');
+      const { socket, client, onAuthFailed } = revocable(refresh);
+      client.start();
+      socket.open();
+      await flush();
+      serverEnds(socket, 'ACCOUNT_DISABLED');
+      await flush();
+      expect(onAuthFailed).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'ACCOUNT_DISABLED' }),
+      );
+      expect(client.status).toBe('closed');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(socket.connectCalls).toBe(1);
+      expect(refresh).not.toHaveBeenCalled();
+    });
+
+    it('a revoked login (the refresh is refused too): signed out, no reconnect', async () => {
+      const { socket, client, onAuthFailed } = revocable(async () => {
+        throw new AppError('UNAUTHENTICATED');
+      });
+      client.start();
+      socket.open();
+      await flush();
+      serverEnds(socket, 'UNAUTHENTICATED');
+      await flush();
+      expect(onAuthFailed).toHaveBeenCalledWith(
+        expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+      );
+      expect(client.status).toBe('closed');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(socket.connectCalls).toBe(1);
+    });
+
+    it('an expired token (the refresh works): reconnects at once with the new token', async () => {
+      const { socket, client, onAuthFailed } = revocable(async () => 'good-2');
+      client.start();
+      socket.open();
+      await flush();
+      const statuses: string[] = [];
+      client.subscribe(() => statuses.push(client.status));
+      serverEnds(socket, 'UNAUTHENTICATED');
+      await flush();
+      // No backoff wait: the login is known to be alive.
+      expect(socket.connectCalls).toBe(2);
+      socket.open();
+      await flush();
+      expect(client.status).toBe('ready');
+      expect(onAuthFailed).not.toHaveBeenCalled();
+      expect(statuses).not.toContain('reconnecting');
+    });
+
+    it('re-sends auth:hello with every fresh token while signed in, and stops after close', async () => {
+      const { socket, client, onAuthFailed, newToken, tokenListeners } = revocable(async () => {
+        throw new AppError('UNAUTHENTICATED');
+      });
+      newToken('good-early');
+      client.start();
+      socket.open();
+      await flush();
+      newToken('good-2');
+      await flush();
+      const hellos = socket.emitted.filter((e) => e.event === 'auth:hello').map((e) => e.payload);
+      expect(hellos).toEqual([{ token: 'good-1' }, { token: 'good-2' }]);
+      expect(client.status).toBe('ready');
+
+      // A token the server refuses means the login is gone once the refresh fails as well.
+      newToken('revoked-3');
+      await flush();
+      expect(onAuthFailed).toHaveBeenCalledTimes(1);
+      expect(client.status).toBe('closed');
+      expect(tokenListeners.size).toBe(0);
+    });
+  });
 });

@@ -54,8 +54,13 @@ export interface SignalingClientOptions {
   readonly getToken: () => Promise<string>;
   /** A new access token, after the server refused the last one. */
   readonly refreshToken: () => Promise<string>;
-  /** The server refused even a fresh token: the login is gone. */
+  /** The server refused even a fresh token, or ended the login: it is gone. */
   readonly onAuthFailed: (error: AppError) => void;
+  /**
+   * Every new access token; an authenticated socket presents it with `auth:hello` again, so
+   * the server never sees this socket's token expire (ACCOUNTS-API.md "Socket closing").
+   */
+  readonly subscribeToken?: (listener: (token: string) => void) => () => void;
   readonly policy?: ReconnectPolicy;
   readonly ackTimeoutMs?: number;
   /** Signals older than this when the connection comes back are dropped, not sent. */
@@ -118,6 +123,9 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   private holdUntil = 0;
   /** Bumped on every connect, so a stale authentication cannot finish after a newer one. */
   private generation = 0;
+  /** Set while checking whether a login the server closed is still alive (see onServerError). */
+  private rechecking: Promise<boolean> | null = null;
+  private readonly unsubscribeToken: () => void;
 
   constructor(options: SignalingClientOptions) {
     super({ status: 'idle', attempt: 0, user: null, iceServers: [], maxRoomParticipants: 6 });
@@ -137,6 +145,13 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     for (const event of SERVER_EVENT_NAMES) {
       this.listen(event, (raw) => this.dispatch(event, raw));
     }
+    this.on('error', (payload) => {
+      if (payload.code === 'UNAUTHENTICATED' || payload.code === 'ACCOUNT_DISABLED') {
+        this.onLoginEnded(new AppError(payload.code, payload.message));
+      }
+    });
+    this.unsubscribeToken =
+      options.subscribeToken?.((token) => this.reauthenticate(token)) ?? (() => {});
   }
 
   get status(): SignalingStatus {
@@ -251,6 +266,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   close(): void {
     if (this.status === 'closed') return;
     this.transition('closed', 'close');
+    this.unsubscribeToken();
     this.clearReconnectTimer();
     this.outbox = [];
     this.rejectPending(new AppError('OFFLINE'));
@@ -371,6 +387,62 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     }
   }
 
+  /** A fresh token for a socket already signed in: the same `auth:hello` again (idempotent). */
+  private reauthenticate(token: string): void {
+    if (this.status !== 'ready') return;
+    const generation = this.generation;
+    this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs).catch(
+      (error: unknown) => {
+        if (this.isStale(generation)) return;
+        const appError = toAppError(error);
+        this.log.warn('re-authentication refused', { code: appError.code });
+        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
+          this.onLoginEnded(appError);
+        }
+      },
+    );
+  }
+
+  /**
+   * The server tells a socket why before it closes it: the account was disabled (final), or
+   * the login ended or its token expired. Only a refresh tells those two apart: a revoked
+   * login cannot refresh, so the person is signed out; an expired token gets a new one and the
+   * socket reconnects with it at once.
+   */
+  private onLoginEnded(error: AppError): void {
+    if (this.status === 'closed' || this.rechecking) return;
+    if (error.code === 'ACCOUNT_DISABLED') {
+      this.log.warn('the server ended this login', { code: error.code });
+      this.options.onAuthFailed(error);
+      this.close();
+      return;
+    }
+    this.generation += 1;
+    this.transition('authenticating', 'server ended the login; checking it');
+    const recheck = this.options.refreshToken().then(
+      () => true,
+      (refreshError: unknown) => {
+        const appError = toAppError(refreshError);
+        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
+          this.options.onAuthFailed(appError);
+          this.close();
+        }
+        return this.status !== 'closed';
+      },
+    );
+    this.rechecking = recheck;
+    void recheck.then((alive) => {
+      this.rechecking = null;
+      if (!alive || this.status === 'closed') return;
+      if (this.socket.connected) {
+        // The server did not close the socket after all: just present the new token.
+        void this.authenticate();
+      } else if (this.reconnectTimer === null) {
+        this.socket.connect();
+      }
+    });
+  }
+
   // A method, so TypeScript does not keep a narrowed status across awaits.
   private isStale(generation: number): boolean {
     return generation !== this.generation || this.status === 'closed';
@@ -378,7 +450,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
 
   private fail(generation: number, error: AppError): void {
     if (this.isStale(generation)) return;
-    if (error.code === 'UNAUTHENTICATED') {
+    if (error.code === 'UNAUTHENTICATED' || error.code === 'ACCOUNT_DISABLED') {
       this.log.warn('the server refused our token', {});
       this.options.onAuthFailed(error);
       this.close();
@@ -395,7 +467,8 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     this.generation += 1;
     this.socket.clearSendBuffer();
     this.rejectPending(new AppError('OFFLINE'));
-    if (this.reconnectTimer !== null) return;
+    // onLoginEnded reconnects (or signs out) once it knows whether the login is alive.
+    if (this.reconnectTimer !== null || this.rechecking) return;
     this.lostAt ??= Date.now();
     const attempt = this.getSnapshot().attempt;
     const policyDelay = this.policy.nextDelay({ attempt, elapsedMs: Date.now() - this.lostAt });

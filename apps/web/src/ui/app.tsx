@@ -1,12 +1,16 @@
 'use client';
+import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { AppClient } from '../client/app-client';
 import { readBrowserConfig } from '../config/runtime';
+import { AccountPage } from './account-page';
+import { AdminPage } from './admin-page';
 import { AuthScreen } from './auth-screen';
 import { CallView, IncomingCallDialog } from './call-view';
 import { Header } from './header';
 import { AppContext, ConnectionContext, useApp, useStore } from './hooks';
 import { InviteContext, InviteJoin, useInviteState, usePendingInvite } from './invite';
+import { InviteScreen, ResetScreen } from './link-screens';
 import { Lobby } from './lobby';
 import { NoticeList } from './notice-list';
 import { RoomView } from './room-view';
@@ -28,15 +32,27 @@ function getAppClient(): AppClient {
   return singleton;
 }
 
-export function OpenWCallApp({ inviteRoomId }: { inviteRoomId?: string } = {}) {
+/** Which page of the app the URL names; the app itself is the same on each. */
+export type AppPage =
+  | { readonly kind: 'home' }
+  | { readonly kind: 'account' }
+  | { readonly kind: 'admin' }
+  | { readonly kind: 'invite'; readonly token: string }
+  | { readonly kind: 'reset'; readonly token: string }
+  /** A room's invite link, /r/<roomId> (ui/invite.tsx). */
+  | { readonly kind: 'room'; readonly roomId: string };
+
+const HOME: AppPage = { kind: 'home' };
+
+export function OpenWCallApp({ page = HOME }: { page?: AppPage }) {
   const [app, setApp] = useState<AppClient | null>(null);
-  const invite = useInviteState(inviteRoomId);
+  const invite = useInviteState(page.kind === 'room' ? page.roomId : undefined);
   useEffect(() => setApp(getAppClient()), []);
   if (!app) return <Loading label="Starting OpenWCall…" />;
   return (
     <AppContext.Provider value={app}>
       <InviteContext.Provider value={invite}>
-        <Shell />
+        <Shell page={page} />
       </InviteContext.Provider>
     </AppContext.Provider>
   );
@@ -51,19 +67,33 @@ export function Loading({ label }: { label: string }) {
   );
 }
 
-function Shell() {
+function Shell({ page }: { page: AppPage }) {
   const app = useApp();
   const session = useStore(app.session);
   const connection = useStore(app.connection);
   let body: React.ReactNode;
-  if (session.status === 'loading') body = <Loading label="Signing you in…" />;
+  // A reset link works whoever is signed in here: it is for the person it was issued to.
+  if (page.kind === 'reset') body = <ResetScreen token={page.token} />;
+  else if (session.status === 'loading') body = <Loading label="Signing you in…" />;
   else if (session.status === 'signed-out' || !connection) {
-    body = <AuthScreen notice={session.status === 'signed-out' ? session.notice : undefined} />;
+    body =
+      page.kind === 'invite' ? (
+        <InviteScreen token={page.token} />
+      ) : (
+        <AuthScreen notice={session.status === 'signed-out' ? session.notice : undefined} />
+      );
   } else {
     body = (
       <ConnectionContext.Provider value={connection}>
         <Header />
-        <SignedIn />
+        {page.kind === 'account' ? (
+          <AccountPage />
+        ) : page.kind === 'admin' ? (
+          <AdminPage />
+        ) : (
+          <SignedIn />
+        )}
+        {page.kind === 'invite' ? <GoHome /> : null}
       </ConnectionContext.Provider>
     );
   }
@@ -73,6 +103,13 @@ function Shell() {
       <NoticeList />
     </>
   );
+}
+
+/** Signed in on an invitation page (just signed up with it): the address becomes the app's. */
+function GoHome() {
+  const router = useRouter();
+  useEffect(() => router.replace('/'), [router]);
+  return null;
 }
 
 function SignedIn() {

@@ -1,5 +1,7 @@
 'use client';
 import type { PresenceStatus } from '@openwcall/shared';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
 import { Avatar } from './avatar';
 import { useAction, useApp, useConnection, useStore } from './hooks';
 
@@ -16,6 +18,8 @@ export function Header() {
   const app = useApp();
   const connection = useConnection();
   const session = useStore(app.session);
+  const profile = useStore(app.profile);
+  const pathname = usePathname();
   const signaling = useStore(connection.signaling);
   const lobby = useStore(connection.lobby);
   const run = useAction();
@@ -25,10 +29,14 @@ export function Header() {
 
   return (
     <header className="topbar">
-      <div className="brand">
+      <Link
+        href="/"
+        className="brand brand-link"
+        aria-current={pathname === '/' ? 'page' : undefined}
+      >
         <span className="brand-mark" aria-hidden="true" />
         <span className="brand-name">OpenWCall</span>
-      </div>
+      </Link>
       <span className={`conn conn-${signaling.status}`} role="status" aria-live="polite">
         <span className="dot" aria-hidden="true" />
         <span className="conn-text">{CONNECTION_LABEL[signaling.status]}</span>
@@ -54,6 +62,16 @@ export function Header() {
             <option value="busy">Busy (no calls)</option>
           </select>
         </label>
+        <nav aria-label="Account" className="topbar-nav">
+          <Link href="/account" aria-current={pathname === '/account' ? 'page' : undefined}>
+            Account
+          </Link>
+          {profile?.isAdmin ? (
+            <Link href="/admin" aria-current={pathname === '/admin' ? 'page' : undefined}>
+              Admin
+            </Link>
+          ) : null}
+        </nav>
         <button
           type="button"
           className="button ghost sign-out"
