@@ -78,7 +78,7 @@ describe.skipIf(skipReason !== '')('reload', () => {
     try {
       const [cat, dan] = await Promise.all([signUp(browser(), 'Cat'), signUp(browser(), 'Dan')]);
       people.push(cat, dan);
-      await cat.page.getByRole('button', { name: 'Call Dan' }).click();
+      await cat.page.getByRole('button', { name: 'Call Dan', disabled: false }).click();
       await dan.page
         .getByRole('dialog', { name: /Cat/ })
         .getByRole('button', { name: 'Accept' })
@@ -116,7 +116,7 @@ describe.skipIf(skipReason !== '')('reload', () => {
     try {
       const [eva, fay] = await Promise.all([signUp(browser(), 'Eva'), signUp(browser(), 'Fay')]);
       people.push(eva, fay);
-      await eva.page.getByRole('button', { name: 'Call Fay' }).click();
+      await eva.page.getByRole('button', { name: 'Call Fay', disabled: false }).click();
       await fay.page
         .getByRole('dialog', { name: /Eva/ })
         .getByRole('button', { name: 'Accept' })

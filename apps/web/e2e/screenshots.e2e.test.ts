@@ -73,7 +73,7 @@ describe.skipIf(skipReason !== '')('screenshots', () => {
       people.push(ann, ben, cat);
 
       // Incoming call (Ben's side), then the call itself (Ann's side).
-      await ann.page.getByRole('button', { name: 'Call Ben' }).click();
+      await ann.page.getByRole('button', { name: 'Call Ben', disabled: false }).click();
       const dialog = ben.page.getByRole('dialog', { name: /Ann/ });
       await dialog.waitFor();
       await shoot(ben.page, 'incoming-call');

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -6,10 +8,16 @@ import { afterAll, beforeAll, inject } from 'vitest';
 
 export const webUrl = inject('webUrl');
 export const skipReason = inject('skipReason');
-export const screenshotDir = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../docs/screenshots',
-);
+/**
+ * The README's screenshots are refreshed on purpose (`UPDATE_SCREENSHOTS=1`, best on a fresh
+ * server, whose lobby lists no other tests' people); otherwise the tests still take them, into
+ * a temporary folder, so a test run leaves the repository as it was.
+ */
+export const screenshotDir =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? resolve(dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots')
+    : join(tmpdir(), 'openwcall-e2e-screenshots');
+mkdirSync(screenshotDir, { recursive: true });
 
 // ENVIRONMENT.md: flags that work on our machines; fake devices beep, so audio energy grows.
 export const CHROMIUM_ARGS = [
