@@ -108,7 +108,6 @@ describe('views', () => {
           displayName: 'h',
           isHost: true,
           muted: false,
-          deafened: false,
           joinedAt: new Date(0).toISOString(),
         },
         {
@@ -116,7 +115,6 @@ describe('views', () => {
           displayName: 'p',
           isHost: false,
           muted: true,
-          deafened: false,
           joinedAt: new Date(1).toISOString(),
         },
       ],

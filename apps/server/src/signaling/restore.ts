@@ -76,7 +76,6 @@ export async function restoreState(
         ...seat,
         socketId: restoredSocket(seat.userId),
         muted: false,
-        deafened: false,
       })),
       banned: [...room.banned],
     };

@@ -109,7 +109,7 @@ export class AudioLevels extends ExternalStore<ReadonlySet<string>> {
 
   close(): void {
     for (const id of [...this.meters.keys()]) this.untrack(id);
-    // The context is the page's (shared with tones and playout): not ours to close.
+    void this.context?.close().catch(() => {});
     this.context = null;
   }
 }
