@@ -295,8 +295,9 @@ describe.skipIf(skipReason !== '')('an invite-only server', () => {
 
   // Skipped, not fixed: green alone and with other files, but in two full clean-clone runs the
   // CLI-made admin's header never showed the Admin link (20 s). Cause not found before the stop;
-  // the same flow is covered on the server by test/registration.test.ts and test/admin.test.ts,
-  // and the admin page's invite link by the shared-server test above. Next session: find why.
+  // the invite flow is covered on the server by test/registration.test.ts and
+  // test/admin.test.ts, but "Create invite link" has no browser test while this is skipped.
+  // Next session: find why.
   it.skip('the admin creates a single-use invite link; a new person signs up with it in another browser and lands signed in; then the link is used up', async () => {
     if (!app) throw new Error('no app');
     const contexts: BrowserContext[] = [];
