@@ -63,3 +63,39 @@ export async function spawnBenchNode(
       }),
   };
 }
+
+/**
+ * Resolves once `url`/health answers 200; throws if the process exits first or `timeoutMs`
+ * passes. Polled every `pollMs` (start-up is timed by the caller, so keep it small).
+ */
+export async function waitHealthy(
+  child: ChildProcess,
+  url: string,
+  { pollMs = 20, timeoutMs = 120_000, label = 'server' } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode})`);
+    if (Date.now() > deadline)
+      throw new Error(`${label} did not become healthy in ${timeoutMs} ms`);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** SIGTERM, then SIGKILL after `killAfterMs`; resolves when the process is gone. */
+export function stopChild(child: ChildProcess, killAfterMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
-import { freePort, procMemory } from './processes';
+import { freePort, procMemory, stopChild, waitHealthy } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 import { printTable } from './table';
 
@@ -147,31 +147,11 @@ async function startServer(dbEnv: Record<string, string>, logFile: string) {
     stdio: ['ignore', 'ignore', openSync(logFile, 'a')],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode})`);
-    if (Date.now() > deadline) throw new Error('server did not become healthy in 120 s');
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    await sleep(50);
-  }
+  await waitHealthy(child, url, { pollMs: 50 });
   return { child, url };
 }
 
-function stopServer(child: ChildProcess) {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+const stopServer = (child: ChildProcess) => stopChild(child, 30_000);
 
 async function metric(url: string, name: string): Promise<number | undefined> {
   const res = await fetch(`${url}/metrics`, {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
-import { freePort, procMemory } from './processes';
+import { freePort, procMemory, stopChild, waitHealthy } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 import { printTable } from './table';
 
@@ -65,29 +65,11 @@ async function startServer(start: Start, dbEnv: Record<string, string>) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${start} server exited (${child.exitCode})`);
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    await sleep(20);
-  }
+  await waitHealthy(child, url, { label: `${start} server` });
   return { child, url, ms: performance.now() - began };
 }
 
-function stop(child: ChildProcess) {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+const stop = (child: ChildProcess) => stopChild(child, 10_000);
 
 async function openSockets(url: string, from: number, to: number, sockets: Socket[]) {
   // 1000 distinct users (later sockets are further tabs), as in the memory scenario: every
