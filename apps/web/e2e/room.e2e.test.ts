@@ -111,7 +111,11 @@ describe.skipIf(skipReason !== '')('rooms', () => {
       // Mute: Bo's microphone stops sending; Cy and the host stop receiving energy from Bo.
       const boStream = (await localStreamId(ben.page)) ?? '';
       const hanaStream = (await localStreamId(host.page)) ?? '';
-      await host.page.getByRole('button', { name: 'Mute Bo' }).click();
+      await host.page.getByRole('button', { name: 'Options for Bo' }).click();
+      await host.page
+        .getByRole('dialog', { name: 'Options for Bo' })
+        .getByRole('button', { name: 'Mute Bo' })
+        .click();
       await ben.page.getByText('Muted by the host', { exact: false }).first().waitFor();
       await ben.page.getByRole('button', { name: 'Unmute', exact: true }).waitFor();
       await cat.page.locator('li.tile[aria-label="Bo"]').getByText('Muted').waitFor();
@@ -135,7 +139,11 @@ describe.skipIf(skipReason !== '')('rooms', () => {
       );
 
       // Remove: Cy is back in the lobby with a message; the others' connections to Cy close.
-      await host.page.getByRole('button', { name: 'Remove Cy' }).click();
+      await host.page.getByRole('button', { name: 'Options for Cy' }).click();
+      const options = host.page.getByRole('dialog', { name: 'Options for Cy' });
+      await options.getByRole('button', { name: 'Remove Cy' }).click();
+      // Remove asks first: nothing happens until it is confirmed.
+      await options.getByRole('button', { name: 'Yes, remove Cy' }).click();
       await cat.page.getByRole('heading', { name: 'People' }).waitFor();
       await cat.page.getByText('The host removed you', { exact: false }).first().waitFor();
       await poll(

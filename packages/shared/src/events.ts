@@ -9,10 +9,14 @@ export const ClientEvent = {
   RoomJoin: 'room:join',
   RoomLeave: 'room:leave',
   RoomSelfMute: 'room:self:mute',
+  /** Extension: deafen (README "Protocol extensions"). */
+  RoomSelfDeafen: 'room:self:deafen',
   CallInvite: 'call:direct:invite',
   CallAccept: 'call:direct:accept',
   CallDecline: 'call:direct:decline',
   CallEnd: 'call:direct:end',
+  /** Extension: the other party sees your mute in a 1:1 call (README "Protocol extensions"). */
+  CallSelfMute: 'call:self:mute',
   WebrtcOffer: 'webrtc:offer',
   WebrtcAnswer: 'webrtc:answer',
   WebrtcIce: 'webrtc:ice',
@@ -32,6 +36,7 @@ export const ServerEvent = {
   ParticipantUpdated: 'room:participant:updated',
   CallIncoming: 'call:direct:incoming',
   CallState: 'call:direct:state',
+  CallMuted: 'call:direct:muted',
   WebrtcOffer: 'webrtc:offer',
   WebrtcAnswer: 'webrtc:answer',
   WebrtcIce: 'webrtc:ice',

@@ -28,10 +28,12 @@ const valid: Record<ClientEventName, { payload: Record<string, unknown>; bounded
   'room:join': { payload: { roomId: 'r1' }, bounded: ['roomId'] },
   'room:leave': { payload: { roomId: 'r1' }, bounded: ['roomId'] },
   'room:self:mute': { payload: { roomId: 'r1', muted: true }, bounded: ['roomId'] },
+  'room:self:deafen': { payload: { roomId: 'r1', deafened: true }, bounded: ['roomId'] },
   'call:direct:invite': { payload: { toUserId: id }, bounded: ['toUserId'] },
   'call:direct:accept': { payload: { callId: 'c1' }, bounded: ['callId'] },
   'call:direct:decline': { payload: { callId: 'c1' }, bounded: ['callId'] },
   'call:direct:end': { payload: { callId: 'c1' }, bounded: ['callId'] },
+  'call:self:mute': { payload: { callId: 'c1', muted: true }, bounded: ['callId'] },
   'webrtc:offer': {
     payload: { to: id, roomId: 'r1', sdp: 'v=0' },
     bounded: ['to', 'roomId', 'sdp'],

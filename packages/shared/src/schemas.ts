@@ -81,6 +81,8 @@ export const ParticipantSchema = z.object({
   displayName: z.string(),
   isHost: z.boolean(),
   muted: z.boolean(),
+  /** Extension: hears nobody and sends nothing (README "Protocol extensions"). */
+  deafened: z.boolean().default(false),
   joinedAt: z.iso.datetime(),
 });
 export type Participant = z.infer<typeof ParticipantSchema>;
@@ -163,8 +165,10 @@ export const RoomCreateSchema = z.strictObject({
 });
 export const RoomRefSchema = z.strictObject({ roomId: IdSchema });
 export const RoomSelfMuteSchema = z.strictObject({ roomId: IdSchema, muted: z.boolean() });
+export const RoomSelfDeafenSchema = z.strictObject({ roomId: IdSchema, deafened: z.boolean() });
 export const CallInviteSchema = z.strictObject({ toUserId: IdSchema });
 export const CallRefSchema = z.strictObject({ callId: IdSchema });
+export const CallSelfMuteSchema = z.strictObject({ callId: IdSchema, muted: z.boolean() });
 export const HostTargetSchema = z.strictObject({ roomId: IdSchema, userId: IdSchema });
 export const HostLockSchema = z.strictObject({ roomId: IdSchema, locked: z.boolean() });
 
@@ -217,10 +221,12 @@ export const clientEventSchemas = {
   'room:join': { payload: RoomRefSchema, result: RoomResultSchema },
   'room:leave': { payload: RoomRefSchema, result: Empty },
   'room:self:mute': { payload: RoomSelfMuteSchema, result: Empty },
+  'room:self:deafen': { payload: RoomSelfDeafenSchema, result: Empty },
   'call:direct:invite': { payload: CallInviteSchema, result: CallIdResultSchema },
   'call:direct:accept': { payload: CallRefSchema, result: Empty },
   'call:direct:decline': { payload: CallRefSchema, result: Empty },
   'call:direct:end': { payload: CallRefSchema, result: Empty },
+  'call:self:mute': { payload: CallSelfMuteSchema, result: Empty },
   'webrtc:offer': { payload: SdpSignalSchema, result: Empty },
   'webrtc:answer': { payload: SdpSignalSchema, result: Empty },
   'webrtc:ice': { payload: IceSignalSchema, result: Empty },
@@ -297,6 +303,9 @@ export const ErrorEventSchema = z.object({
   event: z.string().optional(),
 });
 
+/** Extension: a party of an accepted call muted or unmuted (README "Protocol extensions"). */
+export const CallMutedSchema = z.object({ callId: IdSchema, userId: IdSchema, muted: z.boolean() });
+
 export const serverEventSchemas = {
   'auth:ok': AuthOkSchema,
   'presence:list': PresenceListSchema,
@@ -307,6 +316,7 @@ export const serverEventSchemas = {
   'room:participant:updated': ParticipantUpdatedSchema,
   'call:direct:incoming': CallIncomingSchema,
   'call:direct:state': CallStateEventSchema,
+  'call:direct:muted': CallMutedSchema,
   'webrtc:offer': RelayedSdpSchema,
   'webrtc:answer': RelayedSdpSchema,
   'webrtc:ice': RelayedIceSchema,

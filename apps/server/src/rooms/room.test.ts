@@ -108,6 +108,7 @@ describe('views', () => {
           displayName: 'h',
           isHost: true,
           muted: false,
+          deafened: false,
           joinedAt: new Date(0).toISOString(),
         },
         {
@@ -115,6 +116,7 @@ describe('views', () => {
           displayName: 'p',
           isHost: false,
           muted: true,
+          deafened: false,
           joinedAt: new Date(1).toISOString(),
         },
       ],

@@ -11,6 +11,8 @@ export interface Seat {
   /** The socket holding the seat: the room's channel and WebRTC signals go through it. */
   readonly socketId: string;
   readonly muted: boolean;
+  /** Hears nobody and sends nothing (an extension). Records written before it lack it. */
+  readonly deafened: boolean;
   /** Epoch milliseconds. */
   readonly joinedAt: number;
 }
@@ -63,7 +65,7 @@ export function createRoomRecord(input: {
     locked: false,
     maxParticipants: input.maxParticipants,
     createdAt: input.now,
-    seats: [{ ...input.host, muted: false, joinedAt: input.now }],
+    seats: [{ ...input.host, muted: false, deafened: false, joinedAt: input.now }],
     banned: [],
   };
 }
@@ -85,7 +87,10 @@ export function addSeat(
   seat: { userId: string; displayName: string; socketId: string },
   now: number,
 ): RoomRecord {
-  return { ...room, seats: [...room.seats, { ...seat, muted: false, joinedAt: now }] };
+  return {
+    ...room,
+    seats: [...room.seats, { ...seat, muted: false, deafened: false, joinedAt: now }],
+  };
 }
 
 export interface SeatRemoval {
@@ -113,7 +118,7 @@ export function removeSeat(room: RoomRecord, userId: string): SeatRemoval | null
 export function updateSeat(
   room: RoomRecord,
   userId: string,
-  patch: Partial<Pick<Seat, 'muted' | 'socketId'>>,
+  patch: Partial<Pick<Seat, 'muted' | 'deafened' | 'socketId'>>,
 ): RoomRecord {
   return {
     ...room,
@@ -148,6 +153,7 @@ export function toParticipant(room: RoomRecord, seat: Seat): Participant {
     displayName: seat.displayName,
     isHost: seat.userId === room.hostId,
     muted: seat.muted,
+    deafened: seat.deafened === true,
     joinedAt: new Date(seat.joinedAt).toISOString(),
   };
 }

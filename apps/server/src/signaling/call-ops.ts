@@ -4,6 +4,7 @@ import {
   type CallRecord,
   createCallRecord,
   hangUpOutcome,
+  roleOf,
   transition,
 } from '../calls/call';
 import { recordKey } from '../store/store';
@@ -167,6 +168,26 @@ export async function end(
     const outcome = hangUpOutcome(call, actor.userId);
     if (!outcome) return fail('FORBIDDEN');
     return ok(EMPTY, await finishCall(core, tx, call, outcome));
+  });
+}
+
+/**
+ * Extension: a party of an accepted call tells both parties (every socket) it muted or
+ * unmuted. Nothing is stored: it is a hint for the other side's display.
+ */
+export async function selfMute(
+  core: SignalingCore,
+  actor: Actor,
+  { callId, muted }: ParsedClientPayload<'call:self:mute'>,
+): Promise<Result<Empty>> {
+  return withCall(core, callId, async (_tx, call) => {
+    if (!roleOf(call, actor.userId)) return fail('FORBIDDEN');
+    if (call.state !== 'accepted') return fail('CALL_NOT_FOUND');
+    const payload = { callId, userId: actor.userId, muted };
+    return ok(EMPTY, [
+      emit({ user: call.caller.id }, 'call:direct:muted', payload),
+      emit({ user: call.callee.id }, 'call:direct:muted', payload),
+    ]);
   });
 }
 

@@ -76,6 +76,7 @@ export async function restoreState(
         ...seat,
         socketId: restoredSocket(seat.userId),
         muted: false,
+        deafened: false,
       })),
       banned: [...room.banned],
     };

@@ -181,6 +181,28 @@ export async function selfMute(
   });
 }
 
+/** Extension: deafened people hear nobody and send nothing; the room sees it on their tile. */
+export async function selfDeafen(
+  core: SignalingCore,
+  actor: Actor,
+  { roomId, deafened }: ParsedClientPayload<'room:self:deafen'>,
+): Promise<Result<Empty>> {
+  return core.run(async (tx) => {
+    const room = await tx.room(roomId);
+    if (!room) return fail('ROOM_NOT_FOUND');
+    const seat = seatOf(room, actor.userId);
+    if (!seat) return fail('NOT_IN_ROOM');
+    const updated = updateSeat(room, actor.userId, { deafened });
+    if (seat.deafened !== deafened) tx.put('room', roomId, updated);
+    return ok(EMPTY, [
+      emit({ room: roomId }, 'room:participant:updated', {
+        roomId,
+        participant: toParticipant(updated, { ...seat, deafened }),
+      }),
+    ]);
+  });
+}
+
 export async function hostMute(
   core: SignalingCore,
   actor: Actor,

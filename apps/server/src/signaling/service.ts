@@ -30,6 +30,7 @@ const HANDLERS: { [E in ActorEvent]: Handler<E> } = {
   'room:join': rooms.joinRoom,
   'room:leave': rooms.leaveRoom,
   'room:self:mute': rooms.selfMute,
+  'room:self:deafen': rooms.selfDeafen,
   'room:host:mute': rooms.hostMute,
   'room:host:kick': rooms.hostKick,
   'room:host:lock': rooms.hostLock,
@@ -37,6 +38,7 @@ const HANDLERS: { [E in ActorEvent]: Handler<E> } = {
   'call:direct:accept': calls.accept,
   'call:direct:decline': calls.decline,
   'call:direct:end': calls.end,
+  'call:self:mute': calls.selfMute,
   'webrtc:offer': (core, actor, payload) => relaySignal(core.store, actor, 'webrtc:offer', payload),
   'webrtc:answer': (core, actor, payload) =>
     relaySignal(core.store, actor, 'webrtc:answer', payload),

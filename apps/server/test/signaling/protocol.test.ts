@@ -172,6 +172,7 @@ describe.each(topologies)('PROTOCOL.md on $label', (topology) => {
           displayName: host.user.displayName,
           isHost: true,
           muted: false,
+          deafened: false,
           joinedAt: expect.any(String),
         },
       ]);

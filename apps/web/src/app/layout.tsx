@@ -3,6 +3,7 @@ import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { META, readServerEnvConfig } from '../config/runtime';
 import './globals.css';
+import './voice.css';
 
 export const metadata: Metadata = {
   title: { default: 'OpenWCall', template: '%s · OpenWCall' },

@@ -8,15 +8,22 @@ import { toAppError } from '../base/errors';
 import { ExternalStore } from '../base/external-store';
 import type { Logger } from '../base/logger';
 import { Notices } from '../base/notices';
+import { CallMute } from '../calls/call-mute';
 import { DirectCallController } from '../calls/direct-call';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
 import { AudioLevels } from '../media/audio-levels';
+import { playCue, RoomCues } from '../media/cues';
+import { syncDeafenToRoom } from '../media/deafen-sync';
 import { Microphone } from '../media/microphone';
+import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
+import { TransmitGate } from '../media/transmit';
 import { RoomController } from '../room/room-controller';
 import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
+import { PeerVolumes } from '../settings/peer-volumes';
+import { VoiceSettings } from '../settings/voice-settings';
 import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
@@ -49,12 +56,14 @@ export class Connection {
   readonly room: RoomController;
   readonly call: DirectCallController;
   readonly levels: AudioLevels;
+  readonly playout: Playout;
+  readonly cues: RoomCues;
+  readonly callMute: CallMute;
   readonly tabs: OtherTabs;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
-    const { config, session, notices, microphone } = app;
-    const audioContext = sharedAudioContext();
+    const { config, session, notices, microphone, audioContext } = app;
     this.signaling = new SignalingClient({
       createSocket: () => createSocketIoSocket(config.serverUrl),
       getToken: () => session.getAccessToken(),
@@ -67,8 +76,8 @@ export class Connection {
     const createMesh = (
       scope: { roomId: string } | { callId: string },
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
-    ) =>
-      new Mesh({
+    ) => {
+      const mesh = new Mesh({
         localUserId: session.user?.id ?? '',
         scope,
         signaling: channel,
@@ -81,6 +90,9 @@ export class Connection {
         localStream: local?.stream ?? null,
         logger: browserLogger,
       });
+      app.transmit.attach(mesh);
+      return mesh;
+    };
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
 
     this.lobby = new LobbyStore(
@@ -114,6 +126,44 @@ export class Connection {
       logger: browserLogger,
     });
     this.levels = new AudioLevels({ createContext: audioContext });
+    this.callMute = new CallMute({
+      call: this.call,
+      client: this.signaling,
+      onError: (error) => browserLogger.warn('call:self:mute failed', { error }),
+    });
+    let blockedNotice = false;
+    this.playout = new Playout({
+      createContext: audioContext,
+      onAutoplayBlocked: () => {
+        if (blockedNotice || typeof document === 'undefined') return;
+        blockedNotice = true;
+        notices.info('Click anywhere to hear the call.');
+        const retry = () => {
+          blockedNotice = false;
+          document.removeEventListener('pointerdown', retry);
+          document.removeEventListener('keydown', retry);
+          this.playout.retryBlocked();
+        };
+        document.addEventListener('pointerdown', retry);
+        document.addEventListener('keydown', retry);
+      },
+    });
+    this.cues = new RoomCues({
+      room: this.room,
+      selfId: () => session.user?.id,
+      play: (kind) => {
+        // Deafened people hear nothing, cues included.
+        if (app.transmit.getSnapshot().deafened) return;
+        try {
+          playCue(audioContext(), kind);
+        } catch {
+          // No Web Audio: the announcement still reaches screen readers.
+        }
+      },
+    });
+    const applyVolumes = () => {
+      for (const id of this.previousLevelIds) this.playout.setVolume(id, app.volumes.gain(id));
+    };
     this.tabs = new OtherTabs({
       channel:
         typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('openwcall-tabs'),
@@ -143,14 +193,35 @@ export class Connection {
       const seen = new Set<string>([SELF_LEVEL_ID]);
       for (const peer of peers) {
         this.levels.track(peer.userId, peer.remoteStream);
+        this.playout.setVolume(peer.userId, app.volumes.gain(peer.userId));
+        this.playout.play(peer.userId, peer.remoteStream);
         seen.add(peer.userId);
       }
-      for (const id of this.previousLevelIds) if (!seen.has(id)) this.levels.untrack(id);
+      for (const id of this.previousLevelIds) {
+        if (seen.has(id)) continue;
+        this.levels.untrack(id);
+        this.playout.stop(id);
+      }
       this.previousLevelIds = seen;
     };
+    const applyOutput = () => {
+      this.playout.setSinkId(microphone.getSnapshot().outputId);
+      this.playout.setDeafened(app.transmit.getSnapshot().deafened);
+    };
+    applyOutput();
     let lostNotice: number | null = null;
     this.cleanups.push(
+      syncDeafenToRoom({
+        room: this.room,
+        transmit: app.transmit,
+        client: this.signaling,
+        selfId: () => session.user?.id,
+        onError: (error) => browserLogger.warn('room:self:deafen failed', { error }),
+      }),
       microphone.subscribe(syncLevels),
+      microphone.subscribe(applyOutput),
+      app.transmit.subscribe(applyOutput),
+      app.volumes.subscribe(applyVolumes),
       this.room.subscribe(syncLevels),
       this.call.subscribe(syncLevels),
       this.room.subscribe(syncActivity),
@@ -239,6 +310,9 @@ export class Connection {
     this.call.close();
     this.lobby.close();
     this.levels.close();
+    this.playout.close();
+    this.cues.close();
+    this.callMute.close();
     this.signaling.close();
   }
 }
@@ -256,6 +330,11 @@ export class AppClient {
   readonly profile: Profile;
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
+  readonly voiceSettings = new VoiceSettings();
+  readonly volumes = new PeerVolumes();
+  readonly transmit = new TransmitGate(this.voiceSettings.getSnapshot().pushToTalk);
+  /** One AudioContext for the page: tones, speaking meters and playout share it. */
+  readonly audioContext = sharedAudioContext();
   readonly microphone: Microphone;
   readonly connection = new (class extends ExternalStore<Connection | null> {
     set(value: Connection | null) {
@@ -282,6 +361,9 @@ export class AppClient {
       typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
       typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     );
+    const { noiseSuppression, echoCancellation, autoGainControl } =
+      this.voiceSettings.getSnapshot();
+    void this.microphone.setProcessing({ noiseSuppression, echoCancellation, autoGainControl });
     this.session.subscribe(() => this.onSession());
     void this.session.restore();
   }

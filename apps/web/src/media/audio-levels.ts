@@ -109,7 +109,7 @@ export class AudioLevels extends ExternalStore<ReadonlySet<string>> {
 
   close(): void {
     for (const id of [...this.meters.keys()]) this.untrack(id);
-    void this.context?.close().catch(() => {});
+    // The context is the page's (shared with tones and playout): not ours to close.
     this.context = null;
   }
 }

@@ -23,8 +23,14 @@ type MediaDevicesLike = Pick<
   'getUserMedia' | 'enumerateDevices' | 'addEventListener' | 'removeEventListener'
 >;
 
-// Voice settings: the browser's echo cancellation matters most with speakers and open mics.
-const VOICE: MediaTrackConstraints = {
+/** The browser's voice processing; echo cancellation matters most with speakers and open mics. */
+export interface AudioProcessing {
+  readonly echoCancellation: boolean;
+  readonly noiseSuppression: boolean;
+  readonly autoGainControl: boolean;
+}
+
+const VOICE: AudioProcessing = {
   echoCancellation: true,
   noiseSuppression: true,
   autoGainControl: true,
@@ -45,6 +51,7 @@ function options(devices: MediaDeviceInfo[], kind: MediaDeviceKind): DeviceOptio
  */
 export class Microphone extends ExternalStore<MicrophoneState> {
   private readonly devices: MediaDevicesLike | undefined;
+  private processing: AudioProcessing = VOICE;
   private readonly onDeviceChange = () => {
     void this.refreshDevices();
   };
@@ -83,7 +90,9 @@ export class Microphone extends ExternalStore<MicrophoneState> {
     if (!this.devices) throw new AppError('MICROPHONE');
     try {
       const stream = await this.devices.getUserMedia({
-        audio: deviceId ? { ...VOICE, deviceId: { exact: deviceId } } : VOICE,
+        audio: deviceId
+          ? { ...this.processing, deviceId: { exact: deviceId } }
+          : { ...this.processing },
         video: false,
       });
       const track = stream.getAudioTracks()[0];
@@ -99,6 +108,36 @@ export class Microphone extends ExternalStore<MicrophoneState> {
     const previous = this.getSnapshot();
     if (previous.track && previous.track !== opened.track) previous.track.stop();
     this.setState((state) => ({ ...state, ...opened, inputId: deviceId }));
+  }
+
+  /**
+   * Switches processing for the next microphone and, mid-call, on the open one
+   * (applyConstraints, no new track). Resolves with what the browser actually applied, which
+   * may differ: a browser is free to ignore a processing constraint it cannot change live.
+   */
+  async setProcessing(processing: AudioProcessing): Promise<Partial<AudioProcessing> | null> {
+    this.processing = processing;
+    const { track } = this.getSnapshot();
+    if (!track || track.readyState === 'ended') return null;
+    try {
+      await track.applyConstraints({ ...track.getConstraints(), ...processing });
+    } catch {
+      // OverconstrainedError or unsupported: report what the track does instead.
+    }
+    return this.appliedProcessing();
+  }
+
+  /** Processing of the open microphone as the browser reports it (getSettings()). */
+  appliedProcessing(): Partial<AudioProcessing> | null {
+    const { track } = this.getSnapshot();
+    if (!track) return null;
+    const settings = track.getSettings();
+    const applied: { -readonly [K in keyof AudioProcessing]?: boolean } = {};
+    for (const key of ['echoCancellation', 'noiseSuppression', 'autoGainControl'] as const) {
+      const value = settings[key];
+      if (typeof value === 'boolean') applied[key] = value;
+    }
+    return applied;
   }
 
   /** Remembers the choice for the next time the microphone opens. */

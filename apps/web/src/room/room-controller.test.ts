@@ -22,6 +22,7 @@ function participant(userId: string, extra: Partial<Participant> = {}): Particip
     displayName: userId.toUpperCase(),
     isHost: false,
     muted: false,
+    deafened: false,
     joinedAt: new Date(0).toISOString(),
     ...extra,
   };

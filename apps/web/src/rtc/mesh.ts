@@ -64,6 +64,8 @@ export class Mesh {
   private readonly unsubscribeUnreachable: () => void;
   private localTrack: MediaStreamTrack | null;
   private muted = false;
+  /** Push-to-talk released or deafened (media/transmit.ts): like a mute, without the flag. */
+  private gated = false;
   private sending = true;
   private closed = false;
   private snapshot: MeshSnapshot = { peers: [], muted: false, sending: true };
@@ -141,15 +143,25 @@ export class Mesh {
    */
   async replaceTrack(track: MediaStreamTrack | null): Promise<void> {
     this.localTrack = track;
-    if (track) track.enabled = !this.muted;
+    if (track) track.enabled = !this.muted && !this.gated;
     await this.applyOutgoingTrack();
   }
 
   /** Self mute: the track keeps flowing as silence, so unmuting is instant. */
   setMuted(muted: boolean): void {
     this.muted = muted;
-    if (this.localTrack) this.localTrack.enabled = !muted;
+    if (this.localTrack) this.localTrack.enabled = !muted && !this.gated;
     this.publish();
+  }
+
+  setGated(gated: boolean): void {
+    if (this.closed) return;
+    this.gated = gated;
+    if (this.localTrack) this.localTrack.enabled = !this.muted && !gated;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /**

@@ -9,6 +9,7 @@ import { AuthScreen } from './auth-screen';
 import { CallView, IncomingCallDialog } from './call-view';
 import { Header } from './header';
 import { AppContext, ConnectionContext, useApp, useStore } from './hooks';
+import { InviteContext, InviteJoin, useInviteState, usePendingInvite } from './invite';
 import { InviteScreen, ResetScreen } from './link-screens';
 import { Lobby } from './lobby';
 import { NoticeList } from './notice-list';
@@ -37,17 +38,22 @@ export type AppPage =
   | { readonly kind: 'account' }
   | { readonly kind: 'admin' }
   | { readonly kind: 'invite'; readonly token: string }
-  | { readonly kind: 'reset'; readonly token: string };
+  | { readonly kind: 'reset'; readonly token: string }
+  /** A room's invite link, /r/<roomId> (ui/invite.tsx). */
+  | { readonly kind: 'room'; readonly roomId: string };
 
 const HOME: AppPage = { kind: 'home' };
 
 export function OpenWCallApp({ page = HOME }: { page?: AppPage }) {
   const [app, setApp] = useState<AppClient | null>(null);
+  const invite = useInviteState(page.kind === 'room' ? page.roomId : undefined);
   useEffect(() => setApp(getAppClient()), []);
   if (!app) return <Loading label="Starting OpenWCall…" />;
   return (
     <AppContext.Provider value={app}>
-      <Shell page={page} />
+      <InviteContext.Provider value={invite}>
+        <Shell page={page} />
+      </InviteContext.Provider>
     </AppContext.Provider>
   );
 }
@@ -113,7 +119,7 @@ function SignedIn() {
   return <Conversation />;
 }
 
-type View = 'loading' | 'lobby' | 'room' | 'calling' | 'call';
+type View = 'loading' | 'lobby' | 'room' | 'invite' | 'calling' | 'call';
 
 // Where focus lands when the view changes under it (the button that was pressed is gone):
 // the new view's heading, or the Rooms heading when coming back from a room.
@@ -121,6 +127,7 @@ const LANDING: Record<View, string> = {
   loading: '',
   lobby: 'people-heading',
   room: 'room-heading',
+  invite: 'invite-heading',
   calling: 'call-heading',
   call: 'call-heading',
 };
@@ -154,9 +161,12 @@ function Conversation() {
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
   const tabs = useStore(conn.tabs);
+  const invite = usePendingInvite();
   let kind: View;
   if (call.phase === 'outgoing') kind = 'calling';
   else if (call.phase === 'active') kind = 'call';
+  // An invite link (/r/<roomId>) joins once signed in, and says on its page why it cannot.
+  else if (invite && room.phase !== 'in-room') kind = 'invite';
   // While a join or create is pending the lobby stays, so a refusal (a bad room name, a locked
   // room) is shown where the person acted, with what they typed still there.
   else if (room.phase === 'in-room') kind = 'room';
@@ -186,6 +196,7 @@ function Conversation() {
     calling: <CallView />,
     call: <CallView />,
     room: <RoomView />,
+    invite: invite ? <InviteJoin roomId={invite} /> : null,
     loading: <Loading label="Connecting to the server…" />,
     lobby: <Lobby />,
   }[kind];

@@ -2,15 +2,20 @@
 import { useEffect, useRef } from 'react';
 import { formatDuration } from '../calls/direct-call';
 import { SELF_LEVEL_ID } from '../client/app-client';
+import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
+import { DeafenButton } from './deafen-button';
 import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
-import { DeviceSelects, LeaveIcon, MuteButton, PeerAudio, PeerStateBadge } from './media-controls';
+import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
+import { PersonMenu } from './person-menu';
+import { PushToTalkStatus } from './push-to-talk';
 
 export function CallView() {
   const connection = useConnection();
   const call = useStore(connection.call);
   const speaking = useStore(connection.levels);
+  const peerMuted = useStore(connection.callMute);
   const run = useAction();
   const now = useNow();
 
@@ -48,12 +53,21 @@ export function CallView() {
         {' · '}
         <PeerStateBadge state={peer?.state} />
       </p>
+      {peerMuted.peerMuted && peerMuted.callId === call.callId ? (
+        <p className="badge badge-muted" data-testid="peer-muted">
+          {call.peer.displayName} is muted
+        </p>
+      ) : null}
+      <PushToTalkStatus />
+      <PersonMenu userId={call.peer.id} name={call.peer.displayName} />
       {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
         <p className="muted small">You are speaking</p>
       ) : null}
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />
         <DeviceSelects />
+        <DeafenButton />
+        <AudioSettings />
         <button
           type="button"
           className="button round danger"
@@ -64,7 +78,6 @@ export function CallView() {
           <span className="button-label">Hang up</span>
         </button>
       </div>
-      <PeerAudio peers={call.peers} />
     </main>
   );
 }

@@ -1,53 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import type { PeerSnapshot, PeerState } from '../rtc';
+import type { PeerState } from '../rtc';
 import { useApp, useConnection, useStore } from './hooks';
-
-/** Plays one remote stream, on the chosen speaker where the browser allows it. */
-export function RemoteAudio({ stream, sinkId }: { stream: MediaStream | null; sinkId: string }) {
-  const ref = useRef<HTMLAudioElement>(null);
-  const app = useApp();
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    if (element.srcObject !== stream) element.srcObject = stream;
-    if (!stream) return;
-    // A page reloaded into a call has had no click yet, and browsers may refuse to play
-    // sound until it has one: say so, and play on the first click or key press.
-    const retry = () => void element.play().catch(() => {});
-    element.play().catch((error: unknown) => {
-      if ((error as { name?: string }).name !== 'NotAllowedError') return;
-      app.notices.info('Click anywhere to hear the call.');
-      document.addEventListener('pointerdown', retry, { once: true });
-      document.addEventListener('keydown', retry, { once: true });
-    });
-    return () => {
-      document.removeEventListener('pointerdown', retry);
-      document.removeEventListener('keydown', retry);
-    };
-  }, [stream, app]);
-  useEffect(() => {
-    const element = ref.current as
-      | (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> })
-      | null;
-    if (element?.setSinkId && element.sinkId !== sinkId)
-      void element.setSinkId(sinkId).catch(() => {});
-  }, [sinkId]);
-  // biome-ignore lint/a11y/useMediaCaption: live voice, there is nothing to caption
-  return <audio ref={ref} autoPlay />;
-}
-
-export function PeerAudio({ peers }: { peers: readonly PeerSnapshot[] }) {
-  const app = useApp();
-  const microphone = useStore(app.microphone);
-  return (
-    <div hidden>
-      {peers.map((peer) => (
-        <RemoteAudio key={peer.userId} stream={peer.remoteStream} sinkId={microphone.outputId} />
-      ))}
-    </div>
-  );
-}
 
 export function DeviceSelects() {
   const app = useApp();

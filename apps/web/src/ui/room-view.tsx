@@ -2,16 +2,15 @@
 import type { Participant } from '@openwcall/shared';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
+import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
+import { DeafenButton } from './deafen-button';
 import { useAction, useApp, useConnection, useStore } from './hooks';
-import {
-  DeviceSelects,
-  LeaveIcon,
-  MicIcon,
-  MuteButton,
-  PeerAudio,
-  PeerStateBadge,
-} from './media-controls';
+import { CopyInviteLink } from './invite';
+import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
+import { PersonMenu } from './person-menu';
+import { PushToTalkStatus } from './push-to-talk';
+import { RoomAnnouncer } from './room-announcer';
 
 export function RoomView() {
   const app = useApp();
@@ -73,6 +72,9 @@ export function RoomView() {
         <p className="inline-notice">No microphone: you can listen but others cannot hear you.</p>
       ) : null}
 
+      <CopyInviteLink roomId={room.id} />
+      <RoomAnnouncer />
+      <PushToTalkStatus />
       <ul className="tiles" aria-label="Participants">
         {ordered.map((participant) => (
           <ParticipantTile
@@ -101,6 +103,8 @@ export function RoomView() {
           onToggle={(muted) => void run(() => connection.room.setMuted(muted))}
         />
         <DeviceSelects />
+        <DeafenButton />
+        <AudioSettings />
         <button
           type="button"
           className="button round danger"
@@ -111,7 +115,6 @@ export function RoomView() {
           <span className="button-label">Leave room</span>
         </button>
       </div>
-      <PeerAudio peers={view.peers} />
     </main>
   );
 }
@@ -157,24 +160,17 @@ function ParticipantTile({
             <MicIcon off /> Muted
           </span>
         ) : null}
+        {participant.deafened ? <span className="badge badge-muted">Deafened</span> : null}
         {speaking && !muted ? <span className="sr-only">Speaking</span> : null}
       </div>
       {self ? null : <PeerStateBadge state={peer?.state} />}
-      {canModerate ? (
-        <div className="tile-actions">
-          <button
-            type="button"
-            className="button small tile-action"
-            onClick={onMute}
-            disabled={participant.muted}
-          >
-            Mute {name}
-          </button>
-          <button type="button" className="button small danger tile-action" onClick={onRemove}>
-            Remove {name}
-          </button>
-        </div>
-      ) : null}
+      {self ? null : (
+        <PersonMenu
+          userId={participant.userId}
+          name={name}
+          moderation={canModerate ? { canMute: !participant.muted, onMute, onRemove } : undefined}
+        />
+      )}
     </li>
   );
 }

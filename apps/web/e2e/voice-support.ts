@@ -1,0 +1,112 @@
+import type { Page } from 'playwright-core';
+import { energyGrowth, inboundAudio, localStreamId, type Person, poll } from './support';
+
+export async function createRoom(page: Page, name: string) {
+  await page.getByLabel('Room name').fill(name);
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+export async function joinRoom(page: Page, name: string) {
+  await page.getByRole('button', { name: `Join ${name}` }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+export async function streamOf(person: Person): Promise<string> {
+  const id = await localStreamId(person.page);
+  if (!id) throw new Error(`${person.name} has no microphone stream`);
+  return id;
+}
+
+/** Audio energy `listener` received from `streamId` over `windowMs`. */
+export async function energyFrom(listener: Page, streamId: string, windowMs = 2_000) {
+  return (await energyGrowth(listener, windowMs)).get(streamId) ?? 0;
+}
+
+/**
+ * Waits until `listener` has received more RTP bytes from `streamId` than it had now: packets
+ * the sender sent after a change it made have arrived (silence still sends packets), so an
+ * energy measurement that starts afterwards measures the new state, not the jitter buffer.
+ */
+export async function afterPacketsArrive(listener: Page, streamId: string, bytes = 2_000) {
+  const read = async () =>
+    (await inboundAudio(listener)).find((s) => s.remoteStreamId === streamId)?.bytesReceived ?? 0;
+  const start = await read();
+  await poll(read, (now) => now >= start + bytes, {
+    what: `${bytes} more bytes from ${streamId}`,
+    intervalMs: 20,
+  });
+}
+
+/** Waits until `listener` hears `streamId` (energy grows within a 1 s window). */
+export async function waitHears(listener: Page, streamId: string, what: string) {
+  await poll(
+    () => energyFrom(listener, streamId, 1_000),
+    (energy) => energy > 0,
+    { what, intervalMs: 0 },
+  );
+}
+
+/** The user id on `name`'s tile in a room. */
+export async function userIdOf(page: Page, name: string): Promise<string> {
+  const id = await page.locator(`li.tile[aria-label="${name}"]`).getAttribute('data-user-id');
+  if (!id) throw new Error(`no tile for ${name}`);
+  return id;
+}
+
+/**
+ * For someone above 100 % (played through Web Audio): the loudest RMS of their stream before
+ * and after their gain over `windowMs`, read from analysers in the playout graph.
+ */
+export async function boostPeak(page: Page, userId: string, windowMs = 2_000) {
+  return page.evaluate(
+    async ({ userId, windowMs }) => {
+      const handle = (
+        window as unknown as {
+          __openwcall: {
+            app: {
+              connection: {
+                getSnapshot(): {
+                  playout: { boostLevels(id: string): { before: number; after: number } | null };
+                } | null;
+              };
+            };
+          };
+        }
+      ).__openwcall;
+      let before = 0;
+      let after = 0;
+      let boosted = false;
+      const deadline = performance.now() + windowMs;
+      while (performance.now() < deadline) {
+        const levels = handle.app.connection.getSnapshot()?.playout.boostLevels(userId) ?? null;
+        if (levels) {
+          boosted = true;
+          before = Math.max(before, levels.before);
+          after = Math.max(after, levels.after);
+        }
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      return { boosted, before, after };
+    },
+    { userId, windowMs },
+  );
+}
+
+/** Opens "Options for <name>" and returns its panel. */
+export async function openOptions(page: Page, name: string) {
+  const panel = page.getByRole('dialog', { name: `Options for ${name}` });
+  if (!(await panel.isVisible())) {
+    await page.getByRole('button', { name: `Options for ${name}` }).click();
+  }
+  await panel.waitFor();
+  return panel;
+}
+
+/** Opens the control bar's "Audio settings" (push to talk, processing) if it is closed. */
+export async function openAudioSettings(page: Page) {
+  const details = page.locator('details.audio-settings');
+  if (!(await details.evaluate((el) => (el as HTMLDetailsElement).open))) {
+    await details.locator('summary').click();
+  }
+}
