@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  callButton,
   closeAll,
   expectAudioFlowing,
   type Person,
@@ -35,7 +36,7 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
     await finnTab2.goto(webUrl);
     await finnTab2.getByRole('heading', { name: 'People' }).waitFor();
 
-    await eve.page.getByRole('button', { name: 'Call Finn', disabled: false }).click();
+    await callButton(eve.page, finn).click();
     await eve.page.getByText('Calling…').waitFor();
     await eve.page.getByRole('button', { name: 'Cancel' }).waitFor();
     await incomingDialog(finn.page, 'Eve').waitFor();
@@ -69,7 +70,7 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
   });
 
   it('shows a decline to the caller', async () => {
-    await eve.page.getByRole('button', { name: 'Call Finn', disabled: false }).click();
+    await callButton(eve.page, finn).click();
     await incomingDialog(finn.page, 'Eve').getByRole('button', { name: 'Decline' }).click();
     await eve.page.getByText('Finn declined the call.').waitFor();
     await eve.page.getByRole('heading', { name: 'People' }).waitFor();
@@ -77,7 +78,7 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
   });
 
   it('keeps Tab inside the incoming-call dialog and declines on Escape', async () => {
-    await eve.page.getByRole('button', { name: 'Call Finn', disabled: false }).click();
+    await callButton(eve.page, finn).click();
     const dialog = incomingDialog(finn.page, 'Eve');
     await dialog.getByRole('button', { name: 'Accept' }).waitFor();
     const focused = () =>
@@ -98,7 +99,7 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
   });
 
   it('stops the callee ringing when the caller cancels', async () => {
-    await eve.page.getByRole('button', { name: 'Call Finn', disabled: false }).click();
+    await callButton(eve.page, finn).click();
     await incomingDialog(finn.page, 'Eve').waitFor();
     await eve.page.getByRole('button', { name: 'Cancel' }).click();
     await incomingDialog(finn.page, 'Eve').waitFor({ state: 'detached' });
@@ -111,7 +112,7 @@ describe.skipIf(skipReason !== '')('direct calls', () => {
   it('tells the caller when the callee is busy', async () => {
     await finn.page.getByLabel('Status').selectOption('busy');
     await eve.page.getByText('Busy', { exact: true }).first().waitFor();
-    await eve.page.getByRole('button', { name: 'Call Finn', disabled: false }).click();
+    await callButton(eve.page, finn).click();
     await eve.page.getByRole('alert').getByText('busy', { exact: false }).waitFor();
     await eve.page.getByRole('heading', { name: 'People' }).waitFor();
     await finn.page.getByLabel('Status').selectOption('online');

@@ -2,6 +2,7 @@
 // call-back in the history, the tab title and the favicon.
 import { describe, expect, it } from 'vitest';
 import {
+  callButton,
   closeAll,
   type Person,
   poll,
@@ -24,7 +25,7 @@ describe.skipIf(skipReason !== '')('lobby', () => {
       await gus.page.getByRole('button', { name: 'Sign out' }).click();
       await gus.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
 
-      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
+      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Bertil')]);
       people.push(ann, ben);
       const people_ = ann.page.getByRole('region', { name: 'People' });
       const gusRow = people_.getByRole('listitem').filter({ hasText: gus.name });
@@ -34,42 +35,42 @@ describe.skipIf(skipReason !== '')('lobby', () => {
         true,
       );
       // Greyed: visibly fainter than an online row.
-      // Other files' Bens may be listed offline on the shared server: Ann's Ben is the online one.
-      const benRow = people_.locator('li[data-status="online"]').filter({ hasText: 'Ben' });
+      // Other files' people may be listed on the shared server: Ann's Bertil is the online one.
+      const benRow = people_.locator('li[data-status="online"]').filter({ hasText: 'Bertil' });
       await benRow.getByText('Online', { exact: true }).waitFor();
       const opacity = (row: typeof gusRow) =>
         row.evaluate((element) => Number(getComputedStyle(element).opacity));
       expect(await opacity(gusRow)).toBeLessThan(await opacity(benRow));
 
       // A declined call, then call back from the history with its relative time.
-      await ann.page.getByRole('button', { name: 'Call Ben', disabled: false }).click();
+      await callButton(ann.page, ben).click();
       const dialog = ben.page.getByRole('dialog', { name: /Ann/ });
       await dialog.waitFor();
       expect(await ben.page.title()).toBe('Incoming call — Ann');
       await dialog.getByRole('button', { name: 'Decline' }).click();
-      await ann.page.getByText('Ben declined the call.').waitFor();
+      await ann.page.getByText('Bertil declined the call.').waitFor();
       expect(await ben.page.title()).toBe('OpenWCall');
       const history = ann.page.getByRole('region', { name: 'Recent calls' });
-      const entry = history.getByRole('listitem').filter({ hasText: 'Ben' }).first();
+      const entry = history.getByRole('listitem').filter({ hasText: 'Bertil' }).first();
       await entry.getByText('Outgoing · Declined').waitFor();
       await entry.getByText('just now', { exact: true }).waitFor();
       const time = entry.locator('time');
       expect(await time.getAttribute('title')).toMatch(/\d/);
-      await entry.getByRole('button', { name: 'Call back Ben' }).click();
+      await entry.getByRole('button', { name: 'Call back Bertil' }).click();
       await ann.page.getByText('Calling…').waitFor();
-      expect(await ann.page.title()).toBe('Calling Ben · OpenWCall');
+      expect(await ann.page.title()).toBe('Calling Bertil · OpenWCall');
       await dialog.waitFor();
       await ann.page.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
 
-      // Ben opens a room: Ann's list says where he is and joins him there.
+      // Bertil opens a room: Ann's list says where he is and joins him there.
       const room = unique('Standup');
       await ben.page.getByLabel('Room name').fill(room);
       await ben.page.getByRole('button', { name: 'Create room' }).click();
       await ben.page.getByRole('heading', { name: room }).waitFor();
       expect(await ben.page.title()).toBe(`${room} · OpenWCall`);
       await benRow.getByText(`In ${room}`, { exact: true }).waitFor();
-      await benRow.getByRole('button', { name: `Join Ben in ${room}` }).click();
+      await benRow.getByRole('button', { name: `Join Bertil in ${room}` }).click();
       await ann.page.getByRole('heading', { name: room }).waitFor();
       await ann.page.getByText('2 / 6 people').waitFor();
     } finally {

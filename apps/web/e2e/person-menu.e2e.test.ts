@@ -16,7 +16,10 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
   it('opens from the keyboard, closes on Esc, and Remove asks first', async () => {
     const people: Person[] = [];
     try {
-      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
+      const [ann, ben] = await Promise.all([
+        signUp(browser(), unique('Ann')),
+        signUp(browser(), unique('Ben')),
+      ]);
       people.push(ann, ben);
       const room = unique('Menu');
       await createRoom(ann.page, room);
@@ -25,13 +28,13 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
 
       // Keyboard: Enter opens it with focus on the volume, arrows change it, Esc closes it and
       // gives focus back to the button.
-      const button = ann.page.getByRole('button', { name: 'Options for Ben' });
-      const panel = ann.page.getByRole('dialog', { name: 'Options for Ben' });
+      const button = ann.page.getByRole('button', { name: `Options for ${ben.name}` });
+      const panel = ann.page.getByRole('dialog', { name: `Options for ${ben.name}` });
       await button.focus();
       await ann.page.keyboard.press('Enter');
       await panel.waitFor();
       expect(await button.getAttribute('aria-expanded')).toBe('true');
-      const slider = panel.getByRole('slider', { name: 'Volume for Ben' });
+      const slider = panel.getByRole('slider', { name: `Volume for ${ben.name}` });
       expect(await slider.evaluate((el) => el === document.activeElement)).toBe(true);
       await ann.page.keyboard.press('ArrowRight');
       expect(await slider.inputValue()).toBe('105');
@@ -41,23 +44,23 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
 
       // The host's moderation lives in the menu; Cancel on the confirm step removes nobody.
       await button.click();
-      await panel.getByRole('button', { name: 'Remove Ben' }).click();
-      await panel.getByText('Remove Ben? They cannot rejoin', { exact: false }).waitFor();
+      await panel.getByRole('button', { name: `Remove ${ben.name}` }).click();
+      await panel.getByText(`Remove ${ben.name}? They cannot rejoin`, { exact: false }).waitFor();
       await panel.getByRole('button', { name: 'Cancel' }).click();
-      await panel.getByRole('button', { name: 'Remove Ben' }).waitFor();
+      await panel.getByRole('button', { name: `Remove ${ben.name}` }).waitFor();
       // Ben's own menu for Ann has no moderation (Ben is not the host).
-      await ben.page.getByRole('button', { name: 'Options for Ann' }).click();
-      const bensPanel = ben.page.getByRole('dialog', { name: 'Options for Ann' });
-      await bensPanel.getByRole('slider', { name: 'Volume for Ann' }).waitFor();
-      expect(await bensPanel.getByRole('button', { name: 'Remove Ann' }).count()).toBe(0);
+      await ben.page.getByRole('button', { name: `Options for ${ann.name}` }).click();
+      const bensPanel = ben.page.getByRole('dialog', { name: `Options for ${ann.name}` });
+      await bensPanel.getByRole('slider', { name: `Volume for ${ann.name}` }).waitFor();
+      expect(await bensPanel.getByRole('button', { name: `Remove ${ann.name}` }).count()).toBe(0);
       // A click outside closes it.
       await ben.page.getByRole('heading', { name: room }).click();
       await bensPanel.waitFor({ state: 'detached' });
       // Cancelled, so Ben is still there; now confirm.
-      await panel.getByRole('button', { name: 'Remove Ben' }).click();
-      await panel.getByRole('button', { name: 'Yes, remove Ben' }).click();
+      await panel.getByRole('button', { name: `Remove ${ben.name}` }).click();
+      await panel.getByRole('button', { name: `Yes, remove ${ben.name}` }).click();
       await ben.page.getByText('The host removed you', { exact: false }).first().waitFor();
-      await ann.page.locator('li.tile[aria-label="Ben"]').waitFor({ state: 'detached' });
+      await ann.page.locator(`li.tile[aria-label="${ben.name}"]`).waitFor({ state: 'detached' });
     } finally {
       await closeAll(people);
     }
@@ -66,25 +69,29 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
   it('in a 1:1 call, shows the other person muted, and has their volume', async () => {
     const people: Person[] = [];
     try {
-      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
+      const [ann, ben] = await Promise.all([
+        signUp(browser(), unique('Ann')),
+        signUp(browser(), unique('Ben')),
+      ]);
       people.push(ann, ben);
-      // The lobby also lists earlier tests' (offline, greyed) Bens: call the one online.
-      await ann.page.getByRole('button', { name: 'Call Ben', disabled: false }).click();
+      // Names carry a suffix: earlier tests' people (still online during their grace) are
+      // listed too, and a click on a namesake rings nobody here.
+      await ann.page.getByRole('button', { name: `Call ${ben.name}`, disabled: false }).click();
       await ben.page
-        .getByRole('dialog', { name: /Ann/ })
+        .getByRole('dialog', { name: new RegExp(ann.name) })
         .getByRole('button', { name: 'Accept' })
         .click();
       await waitConnected(ann.page, 1);
-      const badge = ann.page.getByText('Ben is muted');
+      const badge = ann.page.getByText(`${ben.name} is muted`);
       expect(await badge.count()).toBe(0);
       await ben.page.getByRole('button', { name: 'Mute', exact: true }).click();
       await badge.waitFor();
       await ben.page.getByRole('button', { name: 'Unmute', exact: true }).click();
       await badge.waitFor({ state: 'detached' });
-      await ann.page.getByRole('button', { name: 'Options for Ben' }).click();
+      await ann.page.getByRole('button', { name: `Options for ${ben.name}` }).click();
       await ann.page
-        .getByRole('dialog', { name: 'Options for Ben' })
-        .getByRole('slider', { name: 'Volume for Ben' })
+        .getByRole('dialog', { name: `Options for ${ben.name}` })
+        .getByRole('slider', { name: `Volume for ${ben.name}` })
         .waitFor();
     } finally {
       await closeAll(people);

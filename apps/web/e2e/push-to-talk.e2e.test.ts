@@ -103,12 +103,15 @@ describe.skipIf(skipReason !== '')('push to talk', () => {
   it('in a 1:1 call, sends audio only while the key is held', async () => {
     const people: Person[] = [];
     try {
-      const [ann, ben] = await Promise.all([signUp(browser(), 'Ann'), signUp(browser(), 'Ben')]);
+      // A suffix: the room test's Ben may still be listed online (its grace) and ring nobody.
+      const [ann, ben] = await Promise.all([
+        signUp(browser(), unique('Ann')),
+        signUp(browser(), unique('Ben')),
+      ]);
       people.push(ann, ben);
-      // The lobby also lists earlier tests' (offline, greyed) Bens: call the one online.
-      await ann.page.getByRole('button', { name: 'Call Ben', disabled: false }).click();
+      await ann.page.getByRole('button', { name: `Call ${ben.name}`, disabled: false }).click();
       await ben.page
-        .getByRole('dialog', { name: /Ann/ })
+        .getByRole('dialog', { name: new RegExp(ann.name) })
         .getByRole('button', { name: 'Accept' })
         .click();
       await waitConnected(ann.page, 1);

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
+  callButton,
   closeAll,
   expectAudioFlowing,
   type Person,
@@ -78,7 +79,7 @@ describe.skipIf(skipReason !== '')('reload', () => {
     try {
       const [cat, dan] = await Promise.all([signUp(browser(), 'Cat'), signUp(browser(), 'Dan')]);
       people.push(cat, dan);
-      await cat.page.getByRole('button', { name: 'Call Dan', disabled: false }).click();
+      await callButton(cat.page, dan).click();
       await dan.page
         .getByRole('dialog', { name: /Cat/ })
         .getByRole('button', { name: 'Accept' })
@@ -116,7 +117,7 @@ describe.skipIf(skipReason !== '')('reload', () => {
     try {
       const [eva, fay] = await Promise.all([signUp(browser(), 'Eva'), signUp(browser(), 'Fay')]);
       people.push(eva, fay);
-      await eva.page.getByRole('button', { name: 'Call Fay', disabled: false }).click();
+      await callButton(eva.page, fay).click();
       await fay.page
         .getByRole('dialog', { name: /Eva/ })
         .getByRole('button', { name: 'Accept' })

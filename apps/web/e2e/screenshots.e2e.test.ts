@@ -4,6 +4,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
+  callButton,
   closeAll,
   newPage,
   type Person,
@@ -73,7 +74,7 @@ describe.skipIf(skipReason !== '')('screenshots', () => {
       people.push(ann, ben, cat);
 
       // Incoming call (Ben's side), then the call itself (Ann's side).
-      await ann.page.getByRole('button', { name: 'Call Ben', disabled: false }).click();
+      await callButton(ann.page, ben).click();
       const dialog = ben.page.getByRole('dialog', { name: /Ann/ });
       await dialog.waitFor();
       await shoot(ben.page, 'incoming-call');

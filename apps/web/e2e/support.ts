@@ -71,6 +71,7 @@ const INIT_SCRIPT = `(() => {
 
 export interface Person {
   readonly name: string;
+  readonly userId: string;
   readonly email: string;
   readonly password: string;
   readonly context: BrowserContext;
@@ -102,7 +103,28 @@ export async function signUp(browser: Browser, name: string, url = webUrl): Prom
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account', exact: true }).click();
   await page.getByRole('heading', { name: 'People' }).waitFor();
-  return { name, email, password, context, page };
+  const userId = await page.evaluate(() => {
+    const handle = (
+      window as unknown as {
+        __openwcall: {
+          app: { session: { getSnapshot(): { status: string; user?: { id: string } } } };
+        };
+      }
+    ).__openwcall;
+    return handle.app.session.getSnapshot().user?.id ?? '';
+  });
+  return { name, userId, email, password, context, page };
+}
+
+/**
+ * `person`'s "Call" button in `page`'s lobby, found by user id: an earlier test's namesake
+ * stays listed online for the server's reconnect grace after its browser closed, and a click
+ * on it rings nobody.
+ */
+export function callButton(page: Page, person: Person) {
+  return page
+    .locator(`li.person[data-user-id="${person.userId}"]`)
+    .getByRole('button', { name: `Call ${person.name}`, exact: true });
 }
 
 export interface InboundAudio {

@@ -96,7 +96,11 @@ function PersonRow({
   const offline = person.status === 'offline';
   const closed = room ? room.locked || room.participantCount >= room.maxParticipants : false;
   return (
-    <li className={`row person${offline ? ' row-offline' : ''}`} data-status={person.status}>
+    <li
+      className={`row person${offline ? ' row-offline' : ''}`}
+      data-status={person.status}
+      data-user-id={person.userId}
+    >
       <Avatar name={person.displayName} status={person.status} />
       <div className="row-main">
         <span className="row-title">{person.displayName}</span>
