@@ -238,7 +238,9 @@ describe.skipIf(skipReason !== '')('accounts and admin', () => {
 function adminCli(env: Record<string, string>, ...args: string[]): string {
   return execFileSync(process.execPath, ['--import', 'tsx', 'src/admin/cli.ts', ...args], {
     cwd: join(repoRoot, 'apps/server'),
-    env: { ...process.env, ...env },
+    // Never the CI's DATABASE_URL: the server under test reads only its own DATA_DIR (this
+    // leak put the admin in CI's PostgreSQL, so the browser's sign-in found nobody).
+    env: { ...process.env, DATABASE_URL: '', ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -293,18 +295,14 @@ describe.skipIf(skipReason !== '')('an invite-only server', () => {
     }
   });
 
-  // Skipped, not fixed: green alone and with other files, but in two full clean-clone runs the
-  // CLI-made admin's header never showed the Admin link (20 s). Cause not found before the stop;
-  // the invite flow is covered on the server by test/registration.test.ts and
-  // test/admin.test.ts, but "Create invite link" has no browser test while this is skipped.
-  // Next session: find why.
-  it.skip('the admin creates a single-use invite link; a new person signs up with it in another browser and lands signed in; then the link is used up', async () => {
+  it('the admin creates a single-use invite link; a new person signs up with it in another browser and lands signed in; then the link is used up', async () => {
     if (!app) throw new Error('no app');
     const contexts: BrowserContext[] = [];
     try {
       const { context: adminContext, page: adminPage } = await newPage(browser());
       contexts.push(adminContext);
       await signIn(adminPage, admin.email, admin.password, app.webUrl);
+      await adminPage.getByRole('heading', { name: 'People' }).waitFor();
       await adminPage.getByRole('link', { name: 'Admin', exact: true }).click();
       await adminPage.getByRole('heading', { name: 'Invitations' }).waitFor();
       await adminPage.getByRole('button', { name: 'Create invite link' }).click();
