@@ -271,7 +271,13 @@ export async function buildApp(
     sessions,
     ...(shared ? { throttles: shared.throttles } : {}),
   });
-  registerAccountRoutes(app, { prisma: db.prisma, tokens, sessions, policy });
+  registerAccountRoutes(app, {
+    prisma: db.prisma,
+    tokens,
+    sessions,
+    policy,
+    onRenamed: (userId, displayName) => signaling.renamed(userId, displayName),
+  });
   registerInvitationRoutes(app, db.prisma);
   registerAdminRoutes(app, {
     prisma: db.prisma,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAccount } from '../src/accounts/accounts';
+import { signedInClient } from './support/clients';
 import {
   authed,
   backends,
@@ -58,6 +59,61 @@ describe.each(backends)('registration modes on %s', (backend) => {
       expect(me).toMatchObject({ user: { displayName: 'Neo' }, email: body.email });
       // The next token (and so the next auth:hello) carries the new name.
       expect((await login(server.url, body.email, body.password)).user.displayName).toBe('Neo');
+    });
+
+    it('a rename reaches sockets already signed in: presence and the room tile', async () => {
+      const [renamer, roommate] = await Promise.all(
+        ['Before', 'Roommate'].map((n) => signedInClient(server.url, n)),
+      );
+      if (!renamer || !roommate) throw new Error('setup');
+      const { room } = await renamer.request('room:create', { name: 'Names' });
+      await roommate.request('room:join', { roomId: room.id });
+
+      const res = await authed('PATCH', `${server.url}/me`, renamer.token, {
+        displayName: 'After',
+      });
+      expect(res.status).toBe(200);
+      const delta = await roommate.next('presence:list', (p) =>
+        p.users.some((u) => u.userId === renamer.user.id && u.displayName === 'After'),
+      );
+      expect(delta.full).toBe(false);
+      const updated = await roommate.next(
+        'room:participant:updated',
+        (p) => p.participant.userId === renamer.user.id,
+      );
+      expect(updated.participant).toMatchObject({ displayName: 'After', isHost: true });
+      // A newcomer's full list, the room list and a re-sent call state carry the new name.
+      const late = await signedInClient(server.url, 'Late');
+      const full = await late.next('presence:list', (p) => p.full);
+      expect(full.users.find((u) => u.userId === renamer.user.id)?.displayName).toBe('After');
+      const joined = await late.request('room:join', { roomId: room.id });
+      expect(
+        joined.room.participants.find((p: { userId: string }) => p.userId === renamer.user.id),
+      ).toMatchObject({
+        displayName: 'After',
+      });
+      for (const c of [renamer, roommate, late]) c.close();
+    });
+
+    it('a rename during a call: the other party is told the new name when the call ends', async () => {
+      const [caller, callee] = await Promise.all(
+        ['Caller', 'Before'].map((n) => signedInClient(server.url, n)),
+      );
+      if (!caller || !callee) throw new Error('setup');
+      const { callId } = await caller.request('call:direct:invite', { toUserId: callee.user.id });
+      await callee.request('call:direct:accept', { callId });
+      const res = await authed('PATCH', `${server.url}/me`, callee.token, {
+        displayName: 'After',
+      });
+      expect(res.status).toBe(200);
+      await caller.next('presence:list', (p) =>
+        p.users.some((u) => u.userId === callee.user.id && u.displayName === 'After'),
+      );
+      await caller.request('call:direct:end', { callId });
+      const ended = await caller.next('call:direct:state', (s) => s.state === 'ended');
+      expect(ended.peer).toEqual({ id: callee.user.id, displayName: 'After' });
+      caller.close();
+      callee.close();
     });
   });
 

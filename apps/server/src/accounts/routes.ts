@@ -22,12 +22,14 @@ export interface AccountRouteDeps {
   tokens: AccessTokens;
   sessions: RefreshSessions;
   policy: AdminPolicy;
+  /** Live state (presence, seat, calls) takes the new display name. */
+  onRenamed: (userId: string, displayName: string) => void;
 }
 
 /** The signed-in user's own account (ACCOUNTS-API.md "Signed-in user") and reset links. */
 export function registerAccountRoutes(
   app: FastifyInstance,
-  { prisma, tokens, sessions, policy }: AccountRouteDeps,
+  { prisma, tokens, sessions, policy, onRenamed }: AccountRouteDeps,
 ) {
   app.get('/me', async (request): Promise<MeResponse> => {
     const { row } = await requireAccount(request, tokens, prisma);
@@ -39,8 +41,8 @@ export function registerAccountRoutes(
     };
   });
 
-  // Tokens issued from now on carry the new name; a socket already signed in keeps the old
-  // one until it reconnects (presence and rooms take the name from the socket's first hello).
+  // Tokens issued from now on carry the new name, and sockets already signed in take it at
+  // once: presence, the room's tile and the call read it from the live session.
   app.patch('/me', async (request) => {
     const { row } = await requireAccount(request, tokens, prisma);
     const body = parseBody(UpdateMeBodySchema, request.body);
@@ -48,6 +50,7 @@ export function registerAccountRoutes(
       where: { id: row.id },
       data: { displayName: body.displayName },
     });
+    onRenamed(updated.id, updated.displayName);
     return { user: { id: updated.id, displayName: updated.displayName } };
   });
 

@@ -166,6 +166,14 @@ export function batchFanout(
   return batcher;
 }
 
+/**
+ * Sends what this server's fan-out has gathered now. Tests call it before a negative assertion
+ * ("nobody got X"), then a round trip on each watching socket orders delivery.
+ */
+export async function flushFanout(io: SignalingServer): Promise<void> {
+  await batchers.get(io)?.flush();
+}
+
 /** Performs effects in order. Local sockets are moved directly (synchronously); remote ones through the adapter. */
 export function performEffects(io: SignalingServer, effects: readonly Effect[]) {
   const batcher = batchers.get(io);

@@ -118,7 +118,7 @@ export function removeSeat(room: RoomRecord, userId: string): SeatRemoval | null
 export function updateSeat(
   room: RoomRecord,
   userId: string,
-  patch: Partial<Pick<Seat, 'muted' | 'deafened' | 'socketId'>>,
+  patch: Partial<Pick<Seat, 'muted' | 'deafened' | 'socketId' | 'displayName'>>,
 ): RoomRecord {
   return {
     ...room,

@@ -95,6 +95,15 @@ export class SignalingService {
     return sessions.disconnected(this.core, socketId, at);
   }
 
+  /**
+   * A display name changed over HTTP: live state follows and everyone is told. In the
+   * background: the database has the name already, and a store outage must not fail the
+   * request (the next sign-in carries the new name anyway).
+   */
+  renamed(userId: string, displayName: string): void {
+    this.core.inBackground(() => sessions.renamed(this.core, userId, displayName));
+  }
+
   /** Dispatches a parsed client event to its use case. */
   handle<E extends ActorEvent>(
     event: E,

@@ -7,7 +7,7 @@ import {
   removeSocket,
   type UserSession,
 } from '../presence/presence';
-import { seatOf, toRoomState, updateSeat } from '../rooms/room';
+import { seatOf, toParticipant, toRoomState, updateSeat } from '../rooms/room';
 import type { Actor } from './actor';
 import type { SignalingCore } from './core';
 import {
@@ -178,6 +178,44 @@ export async function graceExpiredIn(
     tx.after(() => core.log.info({ userId }, 'user offline'));
   }
   return effects;
+}
+
+/**
+ * The user changed their display name (PATCH /me): their live session, seat and calls carry
+ * it from now on, so everyone sees it at once (a presence delta, `room:participant:updated`
+ * for the room) instead of after their next sign-in. Offline users have nothing live.
+ */
+export async function renamed(
+  core: SignalingCore,
+  userId: string,
+  displayName: string,
+): Promise<Result<Empty>> {
+  return core.run(async (tx) => {
+    const session = await tx.user(userId);
+    if (!session || session.displayName === displayName) return ok(EMPTY);
+    tx.put('user', userId, { ...session, displayName });
+    const effects: Effect[] = [];
+    const room = session.roomId === null ? undefined : await tx.room(session.roomId);
+    const seat = room && seatOf(room, userId);
+    if (room && seat) {
+      const updated = updateSeat(room, userId, { displayName });
+      tx.put('room', room.id, updated);
+      effects.push(
+        emit({ room: room.id }, 'room:participant:updated', {
+          roomId: room.id,
+          participant: toParticipant(updated, { ...seat, displayName }),
+        }),
+      );
+    }
+    for (const callId of session.callIds) {
+      const call = await tx.call(callId);
+      if (!call) continue;
+      const rename = (party: PublicUser) =>
+        party.id === userId ? { ...party, displayName } : party;
+      tx.put('call', callId, { ...call, caller: rename(call.caller), callee: rename(call.callee) });
+    }
+    return ok(EMPTY, effects);
+  });
 }
 
 export async function setPresence(

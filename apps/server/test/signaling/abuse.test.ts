@@ -8,8 +8,9 @@ import {
 import fc from 'fast-check';
 import { io as connect, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
+import { flushFanout } from '../../src/gateway/socket-gateway';
 import { signedInClient, sleep, TestClient } from '../support/clients';
-import { backends, json, metricsText, useTestServer } from '../support/server';
+import { backends, json, metricsText, type TestServer, useTestServer } from '../support/server';
 
 /*
  * Hostile clients against a real server: malformed payloads (property-based), floods,
@@ -42,6 +43,16 @@ function emitAck(client: TestClient, event: string, args: unknown[], timeoutMs =
       resolve(ack);
     });
   });
+}
+
+/**
+ * Everything the server has sent the watchers so far has arrived: the fan-out batch is flushed,
+ * then one acked request per socket (an unknown room to leave: it changes nothing) comes back
+ * after whatever the server wrote to that socket before it.
+ */
+async function delivered(server: TestServer, watchers: readonly TestClient[]) {
+  await flushFanout(server.app.ctx.io);
+  await Promise.all(watchers.map((w) => emitAck(w, 'room:leave', [{ roomId: 'no-such-room' }])));
 }
 
 function anonymous(url: string, options: { origin?: string } = {}) {
@@ -341,6 +352,10 @@ describe.each(backends)('abuse on %s', (backend) => {
           const presence = await watcher.next('presence:list', (p) => p.full);
           const rooms = await watcher.next('room:list');
           watcher.close();
+          // Its offline delta (no reconnect grace here) is the last thing the setup causes.
+          await observer.next('presence:list', (p) =>
+            p.users.some((u) => u.userId === watcher.user.id && u.status === 'offline'),
+          );
           const room = (await host.request('room:join', { roomId })).room;
           return {
             presence: presence.users
@@ -352,7 +367,7 @@ describe.each(backends)('abuse on %s', (backend) => {
         };
         const before = await snapshot();
         // Let every delta of the setup (and of the first watcher leaving) arrive, then forget them.
-        await sleep(300);
+        await delivered(server, bystanders);
         for (const b of bystanders) b.clear();
         for (const { client } of sockets) client.clear();
 
@@ -454,6 +469,7 @@ describe.each(backends)('abuse on %s', (backend) => {
         expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
 
         // Nothing reached anyone, and the world is as it was.
+        await delivered(server, bystanders);
         for (const b of bystanders) {
           const seen = b.received.filter((r) =>
             (STATE_EVENTS as readonly string[]).includes(r.event),
