@@ -13,6 +13,7 @@ import { InviteContext, InviteJoin, useInviteState, usePendingInvite } from './i
 import { InviteScreen, ResetScreen } from './link-screens';
 import { Lobby } from './lobby';
 import { NoticeList } from './notice-list';
+import { OngoingBar } from './ongoing-bar';
 import { RoomView } from './room-view';
 
 // One client for the page's whole life (React may mount the root twice in development).
@@ -86,6 +87,7 @@ function Shell({ page }: { page: AppPage }) {
     body = (
       <ConnectionContext.Provider value={connection}>
         <Header />
+        {page.kind === 'account' || page.kind === 'admin' ? <OngoingBar /> : null}
         {page.kind === 'account' ? (
           <AccountPage />
         ) : page.kind === 'admin' ? (
