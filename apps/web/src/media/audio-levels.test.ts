@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AudioLevels, rms } from './audio-levels';
+import { AudioLevels, rms, windowFor } from './audio-levels';
 
 class FakeAnalyser {
   fftSize = 0;
@@ -32,6 +32,19 @@ describe('AudioLevels', () => {
   it('computes the RMS of a buffer', () => {
     expect(rms([])).toBe(0);
     expect(rms([0.5, -0.5])).toBeCloseTo(0.5);
+  });
+
+  it('reads a window as long as the interval between reads, so short sounds are not missed', () => {
+    expect(windowFor(48_000, 100)).toBe(8192);
+    expect(windowFor(44_100, 100)).toBe(8192);
+    expect(windowFor(48_000, 10)).toBe(512);
+    expect(windowFor(undefined, 100)).toBe(8192);
+    expect(windowFor(48_000, 60_000)).toBe(32_768);
+    const { context, analysers } = fakeContext();
+    const levels = new AudioLevels({ createContext: () => context, intervalMs: 100 });
+    levels.track('peer', stream('s'));
+    expect(analysers[0]?.fftSize).toBeGreaterThanOrEqual(4800);
+    levels.close();
   });
 
   it('marks loud streams as speaking, with a short hold', () => {

@@ -30,6 +30,19 @@ export function rms(samples: ArrayLike<number>): number {
 }
 
 /**
+ * Samples each read looks back over: at least the time since the previous read. A read of
+ * the last 512 samples (11 ms) every 100 ms saw a ninth of the signal, so a short sound fell
+ * between reads, and with a periodic one (a beep every 500 ms, a fake microphone's) the reads
+ * could stay out of phase with it for ever: a tile that never lit.
+ */
+export function windowFor(sampleRate: number | undefined, intervalMs: number): number {
+  const needed = ((sampleRate || 48_000) * intervalMs) / 1000;
+  let size = 512;
+  while (size < needed && size < 32_768) size *= 2;
+  return size;
+}
+
+/**
  * Who is speaking: a WebAudio AnalyserNode per stream (each remote peer and the local mic),
  * sampled a few times a second. The snapshot is the set of ids speaking now.
  * (Chrome only feeds a remote WebRTC stream to WebAudio while the stream also plays in a media
@@ -59,7 +72,7 @@ export class AudioLevels extends ExternalStore<ReadonlySet<string>> {
       if (this.context.state === 'suspended') void this.context.resume().catch(() => {});
       const source = this.context.createMediaStreamSource(stream);
       const analyser = this.context.createAnalyser();
-      analyser.fftSize = 512;
+      analyser.fftSize = windowFor(this.context.sampleRate, this.options.intervalMs ?? 100);
       source.connect(analyser);
       this.meters.set(id, {
         stream,
