@@ -60,6 +60,14 @@ describe.skipIf(skipReason !== '')('a full room', () => {
       expect(connections).toBe(30);
       await Promise.all(people.map((p) => expectAudioFlowing(p.page, 5)));
       await first.page.getByText('6 / 6 people').waitFor();
+
+      // A seventh is offered no Join and told why.
+      const seventh = await signUp(browser(), 'Seventh');
+      people.push(seventh);
+      await seventh.page.getByRole('button', { name: `Join ${room}`, disabled: true }).waitFor();
+      expect(
+        await seventh.page.getByRole('button', { name: `Join ${room}` }).getAttribute('title'),
+      ).toBe('The room is full');
     } finally {
       await closeAll(people);
     }

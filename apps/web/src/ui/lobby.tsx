@@ -248,7 +248,15 @@ function RoomRow({
           {full ? <span className="badge badge-warn">Full</span> : null}
         </span>
       </div>
-      <button type="button" className="button small" onClick={onJoin} disabled={disabled}>
+      {/* A locked or full room cannot be joined: say so on the button instead of offering a
+          click that can only fail (the badge next to the count says it too). */}
+      <button
+        type="button"
+        className="button small"
+        onClick={onJoin}
+        disabled={disabled || room.locked || full}
+        title={room.locked ? 'The room is locked' : full ? 'The room is full' : undefined}
+      >
         Join<span className="sr-only"> {room.name}</span>
       </button>
     </li>
