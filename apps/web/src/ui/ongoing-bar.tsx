@@ -30,7 +30,7 @@ export function OngoingBar() {
     <section className="ongoing-bar" aria-label="Ongoing conversation" role="status">
       <span className="ongoing-dot" aria-hidden="true" />
       <span>{text}</span>
-      <Link href="/" className="button primary small">
+      <Link href="/" className="button primary small ongoing-back">
         {action}
       </Link>
     </section>
