@@ -58,6 +58,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
   private readonly log: Logger;
   private readonly media: MediaSession;
   private readonly unsubscribes: Array<() => void>;
+  /** Not in the view state: it outlives every join and leave (each resets that state). */
+  private readonly removed = new Set<string>();
 
   constructor(deps: RoomControllerDeps) {
     super(IDLE);
@@ -93,6 +95,7 @@ export class RoomController extends ExternalStore<RoomViewState> {
       client.on(ServerEvent.ParticipantLeft, ({ roomId, userId, reason }) => {
         if (!this.isCurrent(roomId)) return;
         if (userId === this.selfId()) {
+          if (reason === 'kicked') this.removed.add(roomId);
           this.exit(
             reason === 'kicked'
               ? 'The host removed you from the room.'
@@ -125,7 +128,7 @@ export class RoomController extends ExternalStore<RoomViewState> {
 
   /** Joins a room: opens the microphone first so the first offer already carries audio. */
   async join(roomId: string): Promise<void> {
-    await this.enterWith(() => this.deps.client.request(ClientEvent.RoomJoin, { roomId }));
+    await this.enterWith(() => this.deps.client.request(ClientEvent.RoomJoin, { roomId }), roomId);
   }
 
   async create(name: string): Promise<void> {
@@ -195,7 +198,10 @@ export class RoomController extends ExternalStore<RoomViewState> {
     return room;
   }
 
-  private async enterWith(request: () => Promise<{ room: RoomState }>): Promise<void> {
+  private async enterWith(
+    request: () => Promise<{ room: RoomState }>,
+    joiningId?: string,
+  ): Promise<void> {
     if (this.getSnapshot().phase !== 'idle') throw new AppError('BUSY');
     this.setState({ ...IDLE, phase: 'joining' });
     if ((await this.openMicrophone()) === 'cancelled') return;
@@ -203,12 +209,19 @@ export class RoomController extends ExternalStore<RoomViewState> {
       const { room } = await request();
       this.onRoomState(room);
     } catch (error) {
+      const failure = toAppError(error);
+      if (failure.code === 'ROOM_BANNED' && joiningId) this.removed.add(joiningId);
       if (!this.media.mesh) {
         this.media.end('join refused');
         this.setState(IDLE);
       }
-      throw toAppError(error);
+      throw failure;
     }
+  }
+
+  /** Rooms the host removed us from (this page's memory): the lobby offers them no Join. */
+  wasRemovedFrom(roomId: string): boolean {
+    return this.removed.has(roomId);
   }
 
   private async openMicrophone(): Promise<Error | 'cancelled' | null> {
@@ -299,6 +312,7 @@ export class RoomController extends ExternalStore<RoomViewState> {
         break;
       case 'kick':
         if (action.targetUserId === me) {
+          if (room) this.removed.add(room.id);
           this.exit(`The host removed you from “${room?.name ?? 'the room'}”.`);
         } else {
           this.deps.notices.info(`${nameOf(room, action.targetUserId)} was removed by the host.`);

@@ -208,6 +208,7 @@ function Rooms() {
             <RoomRow
               key={summary.id}
               room={summary}
+              removed={connection.room.wasRemovedFrom(summary.id)}
               disabled={joining}
               onJoin={() => run(() => connection.room.join(summary.id))}
             />
@@ -227,12 +228,21 @@ function RoomRow({
   room,
   onJoin,
   disabled,
+  removed,
 }: {
   room: RoomSummary;
   onJoin: () => void;
   disabled: boolean;
+  removed: boolean;
 }) {
   const full = room.participantCount >= room.maxParticipants;
+  const why = removed
+    ? 'The host removed you from this room'
+    : room.locked
+      ? 'The room is locked'
+      : full
+        ? 'The room is full'
+        : undefined;
   return (
     <li className="row">
       <span className="room-icon" aria-hidden="true">
@@ -248,14 +258,14 @@ function RoomRow({
           {full ? <span className="badge badge-warn">Full</span> : null}
         </span>
       </div>
-      {/* A locked or full room cannot be joined: say so on the button instead of offering a
+      {/* A locked, full or removed-from room cannot be joined: say so on the button instead of offering a
           click that can only fail (the badge next to the count says it too). */}
       <button
         type="button"
         className="button small"
         onClick={onJoin}
-        disabled={disabled || room.locked || full}
-        title={room.locked ? 'The room is locked' : full ? 'The room is full' : undefined}
+        disabled={disabled || why !== undefined}
+        title={why}
       >
         Join<span className="sr-only"> {room.name}</span>
       </button>
