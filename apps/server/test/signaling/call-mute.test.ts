@@ -1,22 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { signedInClient, sleep, type TestClient } from '../support/clients';
-import { topologies, useDeployment } from '../support/deployment';
+import { describe, expect, it } from 'vitest';
+import { topologies, useClients, useDeployment } from '../support/deployment';
 
 /* Extension `call:self:mute` → `call:direct:muted` (README "Protocol extensions"). */
 describe.each(topologies)('call:self:mute on $label', (topology) => {
   const server = useDeployment(topology);
-  const open: TestClient[] = [];
-  const client = async (name: string) => {
-    const c = await signedInClient(server.nextUrl(), name);
-    open.push(c);
-    return c;
-  };
-
-  afterEach(async () => {
-    for (const c of open.splice(0)) c.close();
-    await sleep(50);
-    await server.settled();
-  });
+  const { client } = useClients(server);
 
   it('tells both parties of an accepted call, and only them', async () => {
     const caller = await client('Caller');
@@ -42,6 +30,9 @@ describe.each(topologies)('call:self:mute on $label', (topology) => {
     expect((await other.request('call:self:mute', { callId, muted: true })).error.code).toBe(
       'FORBIDDEN',
     );
+    // Only the parties: both have the event (on two nodes, the caller sits on other's node, so
+    // that node has delivered it), and other's refused request came back after that.
+    expect(other.all('call:direct:muted')).toEqual([]);
     expect(
       (await caller.request('call:self:mute', { callId: 'no-such-call', muted: true })).error.code,
     ).toBe('CALL_NOT_FOUND');

@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { signedInClient, sleep, type TestClient } from '../support/clients';
-import { topologies, useDeployment } from '../support/deployment';
+import { describe, expect, it } from 'vitest';
+import { topologies, useClients, useDeployment } from '../support/deployment';
 
 /*
  * Extension `room:self:deafen` (README "Protocol extensions"): the participant's `deafened`
@@ -8,18 +7,7 @@ import { topologies, useDeployment } from '../support/deployment';
  */
 describe.each(topologies)('room:self:deafen on $label', (topology) => {
   const server = useDeployment(topology);
-  const open: TestClient[] = [];
-  const client = async (name: string) => {
-    const c = await signedInClient(server.nextUrl(), name);
-    open.push(c);
-    return c;
-  };
-
-  afterEach(async () => {
-    for (const c of open.splice(0)) c.close();
-    await sleep(50);
-    await server.settled();
-  });
+  const { client } = useClients(server);
 
   it('tells everyone in the room, keeps mute apart, and shows late joiners', async () => {
     const host = await client('Host');

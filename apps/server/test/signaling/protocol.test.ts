@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { secondTab, signedInClient, sleep, TestClient } from '../support/clients';
-import { topologies, useDeployment } from '../support/deployment';
+import { topologies, useClients, useDeployment } from '../support/deployment';
 import { register } from '../support/server';
 
 /*
@@ -14,32 +14,15 @@ describe.each(topologies)('PROTOCOL.md on $label', (topology) => {
     RING_TIMEOUT_MS: '1500',
     STUN_URLS: 'stun:stun.example.test:3478',
   });
-  const open: TestClient[] = [];
-  const client = async (name: string) => {
-    const c = await signedInClient(server.nextUrl(), name);
-    open.push(c);
-    return c;
-  };
-  const tab = async (of: TestClient) => {
-    const c = await secondTab(server.nextUrl(), of);
-    open.push(c);
-    return c;
-  };
+  const { client, tab, track } = useClients(server);
   const ids = (room: { participants: Array<{ userId: string }> }) =>
     room.participants.map((p) => p.userId);
-
-  afterEach(async () => {
-    for (const c of open.splice(0)) c.close();
-    // Let disconnects settle (grace is 0) so rooms and calls do not leak between tests.
-    await sleep(50);
-    await server.settled();
-  });
 
   describe('authentication', () => {
     it('refuses every other event before auth:hello, by ack and by error event', async () => {
       const { accessToken, user } = await register(server.url);
       const c = new TestClient(server.url, user, accessToken);
-      open.push(c);
+      track(c);
       await c.connected();
       expect(await c.request('room:create', { name: 'x' })).toEqual({
         ok: false,
@@ -59,7 +42,7 @@ describe.each(topologies)('PROTOCOL.md on $label', (topology) => {
     ])('refuses a %s token', async (_label, token) => {
       const { user } = await register(server.url);
       const c = new TestClient(server.url, user, token);
-      open.push(c);
+      track(c);
       await c.connected();
       const ack = await c.request('auth:hello', { token });
       expect(ack.ok).toBe(false);
@@ -70,7 +53,7 @@ describe.each(topologies)('PROTOCOL.md on $label', (topology) => {
     it('answers auth:hello with the user and ICE servers, then auth:ok, presence and rooms', async () => {
       const { accessToken, user } = await register(server.url, undefined, 'Hello');
       const c = new TestClient(server.url, user, accessToken);
-      open.push(c);
+      track(c);
       await c.connected();
       const ack = await c.request('auth:hello', { token: accessToken });
       expect(ack).toEqual({

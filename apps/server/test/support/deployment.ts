@@ -1,3 +1,5 @@
+import { afterEach } from 'vitest';
+import { secondTab, signedInClient, sleep, type TestClient } from './clients';
 import { useCluster } from './cluster';
 import { redisAvailable } from './redis';
 import { type Backend, backends, useTestServer } from './server';
@@ -54,5 +56,29 @@ export function useDeployment(topology: Topology, env: Record<string, string> = 
     async settled() {
       await Promise.all(c.cluster.apps.map((app) => app.ctx.signaling.settled()));
     },
+  };
+}
+
+/**
+ * Signed-in clients of `server` for one describe block (`tab` opens another tab of a user),
+ * each closed after every test.
+ */
+export function useClients(server: Deployment) {
+  const open: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of open.splice(0)) c.close();
+    // Let disconnects settle (grace is 0) so rooms and calls do not leak between tests.
+    await sleep(50);
+    await server.settled();
+  });
+  const track = (c: TestClient) => {
+    open.push(c);
+    return c;
+  };
+  return {
+    /** Closes a client made by hand after the test, as the others. */
+    track,
+    client: async (name: string) => track(await signedInClient(server.nextUrl(), name)),
+    tab: async (of: TestClient) => track(await secondTab(server.nextUrl(), of)),
   };
 }
