@@ -160,44 +160,44 @@ export async function leaveRoom(
   });
 }
 
-export async function selfMute(
+export function selfMute(
   core: SignalingCore,
   actor: Actor,
   { roomId, muted }: ParsedClientPayload<'room:self:mute'>,
 ): Promise<Result<Empty>> {
-  return core.run(async (tx) => {
-    const room = await tx.room(roomId);
-    if (!room) return fail('ROOM_NOT_FOUND');
-    const seat = seatOf(room, actor.userId);
-    if (!seat) return fail('NOT_IN_ROOM');
-    const updated = updateSeat(room, actor.userId, { muted });
-    if (seat.muted !== muted) tx.put('room', roomId, updated);
-    return ok(EMPTY, [
-      emit({ room: roomId }, 'room:participant:updated', {
-        roomId,
-        participant: toParticipant(updated, { ...seat, muted }),
-      }),
-    ]);
-  });
+  return updateOwnSeat(core, actor, roomId, { muted });
 }
 
 /** Extension: deafened people hear nobody and send nothing; the room sees it on their tile. */
-export async function selfDeafen(
+export function selfDeafen(
   core: SignalingCore,
   actor: Actor,
   { roomId, deafened }: ParsedClientPayload<'room:self:deafen'>,
+): Promise<Result<Empty>> {
+  return updateOwnSeat(core, actor, roomId, { deafened });
+}
+
+/** One flag of one's own seat; the room hears of it (also when it was already so). */
+function updateOwnSeat(
+  core: SignalingCore,
+  actor: Actor,
+  roomId: string,
+  patch: { muted: boolean } | { deafened: boolean },
 ): Promise<Result<Empty>> {
   return core.run(async (tx) => {
     const room = await tx.room(roomId);
     if (!room) return fail('ROOM_NOT_FOUND');
     const seat = seatOf(room, actor.userId);
     if (!seat) return fail('NOT_IN_ROOM');
-    const updated = updateSeat(room, actor.userId, { deafened });
-    if (seat.deafened !== deafened) tx.put('room', roomId, updated);
+    const updated = updateSeat(room, actor.userId, patch);
+    const next = { ...seat, ...patch };
+    if (next.muted !== seat.muted || next.deafened !== seat.deafened) {
+      tx.put('room', roomId, updated);
+    }
     return ok(EMPTY, [
       emit({ room: roomId }, 'room:participant:updated', {
         roomId,
-        participant: toParticipant(updated, { ...seat, deafened }),
+        participant: toParticipant(updated, next),
       }),
     ]);
   });
