@@ -2,19 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   closeAll,
   energyGrowth,
-  expectAudioFlowing,
   type Person,
   signUp,
   skipReason,
   unique,
   useBrowser,
-  waitConnected,
 } from './support';
 import {
   afterPacketsArrive,
-  createRoom,
   energyFrom,
   joinRoom,
+  meetInRoom,
   streamOf,
   waitHears,
 } from './voice-support';
@@ -32,11 +30,7 @@ describe.skipIf(skipReason !== '')('deafen', () => {
       ]);
       people.push(ann, ben, cat);
       const room = unique('Hush');
-      await createRoom(ann.page, room);
-      await joinRoom(ben.page, room);
-      await joinRoom(cat.page, room);
-      for (const person of people) await waitConnected(person.page, 2);
-      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 2)));
+      await meetInRoom(ann, [ben, cat], room);
       const benStream = await streamOf(ben);
       const [annStream, catStream] = [await streamOf(ann), await streamOf(cat)];
 

@@ -10,6 +10,7 @@ import {
   useBrowser,
   webUrl,
 } from './support';
+import { createRoom } from './voice-support';
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -51,12 +52,6 @@ async function hoverShift(page: Page, button: Locator) {
     0,
   );
   return { before, hovered, distance };
-}
-
-async function createRoom(page: Page, name: string) {
-  await page.getByLabel('Room name').fill(name);
-  await page.getByRole('button', { name: 'Create room' }).click();
-  await page.getByRole('heading', { name }).waitFor();
 }
 
 describe.skipIf(skipReason !== '')('looks', () => {

@@ -8,7 +8,7 @@ import {
   useBrowser,
   waitConnected,
 } from './support';
-import { createRoom, joinRoom } from './voice-support';
+import { createRoom, joinRoom, startCall } from './voice-support';
 
 describe.skipIf(skipReason !== '')('per-person menu', () => {
   const browser = useBrowser();
@@ -74,14 +74,7 @@ describe.skipIf(skipReason !== '')('per-person menu', () => {
         signUp(browser(), unique('Ben')),
       ]);
       people.push(ann, ben);
-      // Names carry a suffix: earlier tests' people (still online during their grace) are
-      // listed too, and a click on a namesake rings nobody here.
-      await ann.page.getByRole('button', { name: `Call ${ben.name}`, disabled: false }).click();
-      await ben.page
-        .getByRole('dialog', { name: new RegExp(ann.name) })
-        .getByRole('button', { name: 'Accept' })
-        .click();
-      await waitConnected(ann.page, 1);
+      await startCall(ann, ben);
       const badge = ann.page.getByText(`${ben.name} is muted`);
       expect(await badge.count()).toBe(0);
       await ben.page.getByRole('button', { name: 'Mute', exact: true }).click();

@@ -18,6 +18,7 @@ import {
   energyFrom,
   joinRoom,
   openAudioSettings,
+  startCall,
   streamOf,
   waitHears,
 } from './voice-support';
@@ -109,12 +110,7 @@ describe.skipIf(skipReason !== '')('push to talk', () => {
         signUp(browser(), unique('Ben')),
       ]);
       people.push(ann, ben);
-      await ann.page.getByRole('button', { name: `Call ${ben.name}`, disabled: false }).click();
-      await ben.page
-        .getByRole('dialog', { name: new RegExp(ann.name) })
-        .getByRole('button', { name: 'Accept' })
-        .click();
-      await waitConnected(ann.page, 1);
+      await startCall(ann, ben);
       await expectAudioFlowing(ann.page, 1);
       const benStream = await streamOf(ben);
       await openAudioSettings(ben.page);

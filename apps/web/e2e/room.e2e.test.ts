@@ -16,17 +16,7 @@ import {
   waitConnected,
   waitFirstAudio,
 } from './support';
-
-async function createRoom(page: Page, name: string) {
-  await page.getByLabel('Room name').fill(name);
-  await page.getByRole('button', { name: 'Create room' }).click();
-  await page.getByRole('heading', { name }).waitFor();
-}
-
-async function joinRoom(page: Page, name: string) {
-  await page.getByRole('button', { name: `Join ${name}` }).click();
-  await page.getByRole('heading', { name }).waitFor();
-}
+import { createRoom, joinRoom, meetInRoom } from './voice-support';
 
 function openConnections(page: Page) {
   return inboundAudio(page).then((list) => list.length);
@@ -102,11 +92,7 @@ describe.skipIf(skipReason !== '')('rooms', () => {
       ]);
       people.push(host, ben, cat, dan);
       const room = unique('Moderated');
-      await createRoom(host.page, room);
-      await joinRoom(ben.page, room);
-      await joinRoom(cat.page, room);
-      for (const person of [host, ben, cat]) await waitConnected(person.page, 2);
-      await Promise.all([host, ben, cat].map((p) => expectAudioFlowing(p.page, 2)));
+      await meetInRoom(host, [ben, cat], room);
 
       // Mute: Bo's microphone stops sending; Cy and the host stop receiving energy from Bo.
       const boStream = (await localStreamId(ben.page)) ?? '';

@@ -1,5 +1,14 @@
 import type { Page } from 'playwright-core';
-import { energyGrowth, inboundAudio, localStreamId, type Person, poll } from './support';
+import {
+  callButton,
+  energyGrowth,
+  expectAudioFlowing,
+  inboundAudio,
+  localStreamId,
+  type Person,
+  poll,
+  waitConnected,
+} from './support';
 
 export async function createRoom(page: Page, name: string) {
   await page.getByLabel('Room name').fill(name);
@@ -10,6 +19,25 @@ export async function createRoom(page: Page, name: string) {
 export async function joinRoom(page: Page, name: string) {
   await page.getByRole('button', { name: `Join ${name}` }).click();
   await page.getByRole('heading', { name }).waitFor();
+}
+
+/** `host` creates `room`, the others join in turn; everyone is connected and hears audio. */
+export async function meetInRoom(host: Person, others: readonly Person[], room: string) {
+  await createRoom(host.page, room);
+  for (const person of others) await joinRoom(person.page, room);
+  const everyone = [host, ...others];
+  for (const person of everyone) await waitConnected(person.page, others.length);
+  await Promise.all(everyone.map((p) => expectAudioFlowing(p.page, others.length)));
+}
+
+/** `caller` calls `callee`, who accepts; the caller's connection is up. */
+export async function startCall(caller: Person, callee: Person) {
+  await callButton(caller.page, callee).click();
+  await callee.page
+    .getByRole('dialog', { name: new RegExp(caller.name) })
+    .getByRole('button', { name: 'Accept' })
+    .click();
+  await waitConnected(caller.page, 1);
 }
 
 export async function streamOf(person: Person): Promise<string> {

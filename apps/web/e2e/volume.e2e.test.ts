@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   closeAll,
-  expectAudioFlowing,
   type Person,
   recordTiming,
   signUp,
@@ -13,9 +12,8 @@ import {
 import {
   afterPacketsArrive,
   boostPeak,
-  createRoom,
   energyFrom,
-  joinRoom,
+  meetInRoom,
   openOptions,
   streamOf,
   userIdOf,
@@ -39,11 +37,7 @@ describe.skipIf(skipReason !== '')('per-person volume', () => {
       ]);
       people.push(ann, ben, cat);
       const room = unique('Mixer');
-      await createRoom(cat.page, room);
-      await joinRoom(ben.page, room);
-      await joinRoom(ann.page, room);
-      for (const person of people) await waitConnected(person.page, 2);
-      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 2)));
+      await meetInRoom(cat, [ben, ann], room);
       const [benStream, catStream] = [await streamOf(ben), await streamOf(cat)];
       const catId = await userIdOf(ann.page, 'Cat');
 
