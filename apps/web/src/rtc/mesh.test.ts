@@ -13,7 +13,11 @@ import type { SignalScope } from './types';
 
 const room: SignalScope = { roomId: 'room-1' };
 
-function setup(scope: SignalScope = room, session: MeshOptions['session'] = {}) {
+function setup(
+  scope: SignalScope = room,
+  session: MeshOptions['session'] = {},
+  dataChannels: MeshOptions['dataChannels'] = [],
+) {
   const network = new FakeSignalingNetwork();
   const factory = fakePeerConnectionFactory();
   const pcsOf = new Map<string, FakePeerConnection[]>();
@@ -35,6 +39,7 @@ function setup(scope: SignalScope = room, session: MeshOptions['session'] = {}) 
       session,
       localTrack: track,
       localStream: fakeStream(`stream-${userId}`),
+      dataChannels,
     });
     return { mesh: m, pcs, track };
   }
@@ -43,6 +48,32 @@ function setup(scope: SignalScope = room, session: MeshOptions['session'] = {}) 
 }
 
 describe('Mesh', () => {
+  it('gives every connection, on both ends, the same pre-negotiated data channels and announces it', async () => {
+    const specs = [
+      { label: 'chat', id: 1 },
+      { label: 'verify', id: 2 },
+    ];
+    const { network, mesh } = setup(room, {}, specs);
+    const b = mesh('b');
+    const c = mesh('c');
+    const linked: string[] = [];
+    b.mesh.on('peerLinked', ({ userId, link }) => linked.push(`${userId}:${link.remoteUserId}`));
+    b.mesh.join(['b']);
+    c.mesh.join(['b', 'c']);
+    b.mesh.participantJoined('c');
+    await network.deliverAll();
+
+    expect(linked).toEqual(['c:c']);
+    for (const pc of [...b.pcs, ...c.pcs]) {
+      expect(pc.dataChannels.map((ch) => [ch.label, ch.init])).toEqual([
+        ['chat', { negotiated: true, id: 1 }],
+        ['verify', { negotiated: true, id: 2 }],
+      ]);
+    }
+    expect(b.mesh.links().map((link) => link.channel('verify')?.label)).toEqual(['verify']);
+    expect(b.mesh.links()[0]?.channel('nope')).toBeUndefined();
+  });
+
   it('has the newcomer offer to existing members, who only answer', async () => {
     const { network, mesh } = setup();
     const b = mesh('b');

@@ -2,8 +2,10 @@ import { type Logger, silentLogger } from '../base/logger';
 import { Emitter } from './emitter';
 import { PeerSession, type PeerSessionOptions } from './peer-session';
 import type {
+  DataChannelSpec,
   IncomingSignal,
   PeerConnectionFactory,
+  PeerLink,
   PeerSignal,
   PeerState,
   SignalingChannel,
@@ -21,6 +23,8 @@ export interface MeshOptions {
   /** The microphone track; null joins listen-only. The mesh never stops tracks: the caller owns them. */
   readonly localTrack: MediaStreamTrack | null;
   readonly localStream?: MediaStream | null;
+  /** Data channels every connection of this mesh carries (chat, safety codes). */
+  readonly dataChannels?: readonly DataChannelSpec[];
   readonly logger?: Logger;
   /** Passed to every PeerSession (timers and reconnect policy). */
   readonly session?: Pick<
@@ -47,6 +51,8 @@ export interface MeshEvents extends Record<string, unknown> {
   peerState: { readonly userId: string; readonly from: PeerState; readonly to: PeerState };
   remoteStream: { readonly userId: string; readonly stream: MediaStream | null };
   peerRemoved: { readonly userId: string };
+  /** A connection to `userId` was created (first contact, or a replacement after a reset). */
+  peerLinked: { readonly userId: string; readonly link: PeerLink };
 }
 
 /**
@@ -179,6 +185,11 @@ export class Mesh {
     for (const session of this.sessions.values()) session.restartIce('requested');
   }
 
+  /** The current connection to each peer, for features that join a mesh already running. */
+  links(): readonly PeerLink[] {
+    return [...this.sessions.values()];
+  }
+
   getSnapshot(): MeshSnapshot {
     return this.snapshot;
   }
@@ -241,6 +252,7 @@ export class Mesh {
       iceServers: options.iceServers,
       localTrack: this.outgoingTrack(),
       localStream: options.localStream ?? null,
+      dataChannels: options.dataChannels ?? [],
       logger: this.log,
     });
     this.sessions.set(userId, session);
@@ -255,6 +267,7 @@ export class Mesh {
       }),
       session.on('remoteReset', ({ signal }) => this.replaceSession(userId, session, signal)),
     ]);
+    this.events.emit('peerLinked', { userId, link: session });
     return session;
   }
 

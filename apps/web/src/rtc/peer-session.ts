@@ -2,10 +2,13 @@ import { type Logger, silentLogger } from '../base/logger';
 import { Emitter } from './emitter';
 import { defaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import type {
+  DataChannelLike,
+  DataChannelSpec,
   IceCandidateEventLike,
   OutgoingSignal,
   PeerConnectionFactory,
   PeerConnectionLike,
+  PeerLink,
   PeerSignal,
   PeerState,
   RtpSenderLike,
@@ -46,6 +49,8 @@ export interface PeerSessionOptions {
   /** Delay before re-offering to a peer the server reported PEER_UNREACHABLE. */
   readonly unreachableRetryMs?: number;
   readonly reconnectPolicy?: ReconnectPolicy;
+  /** Pre-negotiated data channels, created on both ends before the first offer. */
+  readonly dataChannels?: readonly DataChannelSpec[];
   readonly logger?: Logger;
 }
 
@@ -83,7 +88,7 @@ export function iceUfragOf(sdp: string | undefined): string | undefined {
  * the impolite peer ignores colliding offers, the polite peer rolls its own offer back.
  * Recovers media with ICE restarts paced by a ReconnectPolicy.
  */
-export class PeerSession {
+export class PeerSession implements PeerLink {
   readonly remoteUserId: string;
   readonly polite: boolean;
   readonly initiator: boolean;
@@ -107,6 +112,7 @@ export class PeerSession {
   private localTrack: MediaStreamTrack | null;
   private sender: RtpSenderLike | null = null;
   private remote: MediaStream | null = null;
+  private readonly channels = new Map<string, DataChannelLike>();
 
   private restartAttempt = 0;
   private lostAt: number | null = null;
@@ -129,6 +135,10 @@ export class PeerSession {
     this.pc.addEventListener('icecandidate', this.onIceCandidate);
     this.pc.addEventListener('track', this.onTrack);
     this.pc.addEventListener('connectionstatechange', this.onConnectionStateChange);
+    // Before any offer, so the first one carries the SCTP section: no renegotiation later.
+    for (const { label, id } of options.dataChannels ?? []) {
+      this.channels.set(label, this.pc.createDataChannel(label, { negotiated: true, id }));
+    }
 
     if (this.initiator) {
       // Either call makes the browser fire `negotiationneeded`, which sends the first offer.
@@ -143,6 +153,14 @@ export class PeerSession {
 
   get remoteStream(): MediaStream | null {
     return this.remote;
+  }
+
+  channel(label: string): DataChannelLike | undefined {
+    return this.channels.get(label);
+  }
+
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
   }
 
   on<K extends keyof PeerSessionEvents>(

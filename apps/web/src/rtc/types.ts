@@ -67,6 +67,41 @@ export interface TrackEventLike {
 }
 
 /**
+ * A data channel both ends create with the same `id` (`negotiated: true`), so it needs no
+ * signaling of its own and exists from the first offer on. Features on top of the media
+ * (chat, safety codes) each own one; the list lives where the mesh is built.
+ */
+export interface DataChannelSpec {
+  readonly label: string;
+  readonly id: number;
+}
+
+/** The part of RTCDataChannel the engine's features use (a real one satisfies it). */
+export interface DataChannelLike {
+  readonly label: string;
+  readonly readyState: RTCDataChannelState;
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: 'open' | 'close', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+  removeEventListener(type: 'open' | 'close', listener: () => void): void;
+  removeEventListener(
+    type: 'message',
+    listener: (event: { readonly data: unknown }) => void,
+  ): void;
+}
+
+/**
+ * One live connection to one peer, as features on top of the media see it: its data channels
+ * and its statistics. A link is replaced (a new one announced) when the peer starts over.
+ */
+export interface PeerLink {
+  readonly remoteUserId: string;
+  channel(label: string): DataChannelLike | undefined;
+  getStats(): Promise<RTCStatsReport>;
+}
+
+/**
  * The part of RTCPeerConnection the engine uses; a real RTCPeerConnection satisfies it
  * (checked by `browserPeerConnectionFactory` in peer-connection-factory.ts).
  */
@@ -80,6 +115,8 @@ export interface PeerConnectionLike {
   addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void>;
   addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RtpSenderLike;
   addTransceiver(kind: 'audio', init?: RTCRtpTransceiverInit): unknown;
+  createDataChannel(label: string, init?: RTCDataChannelInit): DataChannelLike;
+  getStats(): Promise<RTCStatsReport>;
   restartIce(): void;
   close(): void;
   addEventListener(type: 'negotiationneeded', listener: () => void): void;

@@ -2,6 +2,7 @@
 // machine closely enough for negotiation logic (including implicit rollback), fake media
 // tracks, and an in-memory signaling network with explicit delivery.
 import type {
+  DataChannelLike,
   IceCandidateEventLike,
   IncomingSignal,
   OutgoingSignal,
@@ -41,6 +42,27 @@ export class FakeSender implements RtpSenderLike {
     this.replaced.push(track);
     this.track = track;
   }
+}
+
+/**
+ * A negotiated data channel that never opens: the engine only creates it; features that use
+ * channels are tested in the browser, where two real connections carry them.
+ */
+export class FakeDataChannel implements DataChannelLike {
+  readyState: RTCDataChannelState = 'connecting';
+  readonly sent: string[] = [];
+  constructor(
+    readonly label: string,
+    readonly init: RTCDataChannelInit | undefined,
+  ) {}
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 'closed';
+  }
+  addEventListener(): void {}
+  removeEventListener(): void {}
 }
 
 let nextPcId = 1;
@@ -128,6 +150,18 @@ export class FakePeerConnection implements PeerConnectionLike {
     // As in browsers: a track added while answering rides on that answer.
     if (this.signalingState === 'stable') this.updateNegotiationNeeded();
     return sender;
+  }
+
+  readonly dataChannels: FakeDataChannel[] = [];
+
+  createDataChannel(label: string, init?: RTCDataChannelInit): DataChannelLike {
+    const channel = new FakeDataChannel(label, init);
+    this.dataChannels.push(channel);
+    return channel;
+  }
+
+  async getStats(): Promise<RTCStatsReport> {
+    return new Map() as unknown as RTCStatsReport;
   }
 
   addTransceiver(kind: 'audio', init?: RTCRtpTransceiverInit): unknown {
