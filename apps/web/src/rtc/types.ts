@@ -85,10 +85,7 @@ export interface DataChannelLike {
   addEventListener(type: 'open' | 'close', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
   removeEventListener(type: 'open' | 'close', listener: () => void): void;
-  removeEventListener(
-    type: 'message',
-    listener: (event: { readonly data: unknown }) => void,
-  ): void;
+  removeEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
 }
 
 /**
