@@ -16,6 +16,7 @@ import { AudioLevels } from '../media/audio-levels';
 import { playCue, RoomCues } from '../media/cues';
 import { syncDeafenToRoom } from '../media/deafen-sync';
 import { Microphone } from '../media/microphone';
+import { NoiseFilter, rnnoiseSuppressor } from '../media/noise-filter';
 import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
@@ -93,7 +94,14 @@ export class Connection {
       app.transmit.attach(mesh);
       return mesh;
     };
-    const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
+    // What the connections send: the microphone, through the strong suppressor when it is on.
+    const media = {
+      acquire: async () => app.noiseFilter.process(await microphone.acquire()),
+      release: () => {
+        app.noiseFilter.release();
+        microphone.release();
+      },
+    };
 
     this.lobby = new LobbyStore(
       this.signaling,
@@ -268,12 +276,17 @@ export class Connection {
     }
     try {
       const opened = await microphone.open(deviceId);
-      await this.room.replaceTrack(opened.track);
-      await this.call.replaceTrack(opened.track);
+      await this.replaceOutgoing((await this.app.noiseFilter.process(opened)).track);
       microphone.commitSwitch(deviceId, opened);
     } catch (error) {
       this.app.notices.error(toAppError(error).message);
     }
+  }
+
+  /** Sends `track` on the room's or the call's connections (whichever is live). */
+  async replaceOutgoing(track: MediaStreamTrack): Promise<void> {
+    await this.room.replaceTrack(track);
+    await this.call.replaceTrack(track);
   }
 
   // Another tab takes over. A room moves by that tab's room:join (the server then tells this
@@ -336,6 +349,10 @@ export class AppClient {
   /** One AudioContext for the page: tones, speaking meters and playout share it. */
   readonly audioContext = sharedAudioContext();
   readonly microphone: Microphone;
+  readonly noiseFilter = new NoiseFilter(
+    rnnoiseSuppressor(),
+    this.voiceSettings.getSnapshot().strongNoiseSuppression,
+  );
   readonly connection = new (class extends ExternalStore<Connection | null> {
     set(value: Connection | null) {
       this.setState(value);
@@ -366,6 +383,13 @@ export class AppClient {
     void this.microphone.setProcessing({ noiseSuppression, echoCancellation, autoGainControl });
     this.session.subscribe(() => this.onSession());
     void this.session.restore();
+  }
+
+  /** The strong noise suppressor on or off, for the next microphone and the open one. */
+  async setStrongNoiseSuppression(on: boolean): Promise<void> {
+    this.voiceSettings.update({ strongNoiseSuppression: on });
+    const sent = await this.noiseFilter.setEnabled(on);
+    if (sent) await this.connection.getSnapshot()?.replaceOutgoing(sent.track);
   }
 
   private onSession(): void {

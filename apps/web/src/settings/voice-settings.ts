@@ -22,6 +22,8 @@ const VoiceSettingsSchema = z.object({
   noiseSuppression: z.boolean().catch(true),
   echoCancellation: z.boolean().catch(true),
   autoGainControl: z.boolean().catch(true),
+  /** RNNoise on top of the browser's suppression (media/noise-filter.ts); costs some CPU. */
+  strongNoiseSuppression: z.boolean().catch(false),
 });
 export type VoiceSettingsState = z.infer<typeof VoiceSettingsSchema>;
 

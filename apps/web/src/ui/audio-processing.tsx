@@ -63,6 +63,36 @@ export function AudioProcessingSwitches() {
           ) : null}
         </div>
       ))}
+      <StrongNoiseSwitch />
     </fieldset>
+  );
+}
+
+function strongStatus(state: { enabled: boolean; active: boolean; failed: boolean }): string {
+  if (state.failed) return 'RNNoise: not available in this browser';
+  if (state.active) return 'RNNoise: on';
+  return state.enabled ? 'RNNoise: starts with the microphone' : 'RNNoise: off';
+}
+
+/** RNNoise on top of the browser's suppression: for fans, keyboards and busy rooms. */
+function StrongNoiseSwitch() {
+  const app = useApp();
+  const filter = useStore(app.noiseFilter);
+  return (
+    <div className="audio-switch">
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          role="switch"
+          aria-checked={filter.enabled}
+          checked={filter.enabled}
+          onChange={(e) => void app.setStrongNoiseSuppression(e.target.checked)}
+        />
+        <span>Strong noise suppression</span>
+      </label>
+      <span className="muted small" data-applied="strongNoiseSuppression" aria-live="polite">
+        {strongStatus(filter)}
+      </span>
+    </div>
   );
 }
