@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { META, readServerEnvConfig } from '../config/runtime';
 import './globals.css';
 import './voice.css';
+import './chat.css';
 
 export const metadata: Metadata = {
   title: { default: 'OpenWCall', template: '%s · OpenWCall' },

@@ -10,6 +10,8 @@ import type { Logger } from '../base/logger';
 import { Notices } from '../base/notices';
 import { CallMute } from '../calls/call-mute';
 import { DirectCallController } from '../calls/direct-call';
+import { ChatStore } from '../chat/chat-store';
+import { CHAT_CHANNEL } from '../chat/chat-wire';
 import type { RuntimeConfig } from '../config/runtime';
 import { LobbyStore } from '../lobby/lobby-store';
 import { AudioLevels } from '../media/audio-levels';
@@ -21,7 +23,13 @@ import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
 import { RoomController } from '../room/room-controller';
-import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import {
+  buildIceServers,
+  Mesh,
+  type PeerSnapshot,
+  privacyAwareFactory,
+  type SignalScope,
+} from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { PeerVolumes } from '../settings/peer-volumes';
 import { VoiceSettings } from '../settings/voice-settings';
@@ -61,6 +69,9 @@ export class Connection {
   readonly cues: RoomCues;
   readonly callMute: CallMute;
   readonly tabs: OtherTabs;
+  /** The text chat of the room we are in, and of the direct call (each lives with its mesh). */
+  readonly roomChat = new ChatStore({ logger: browserLogger });
+  readonly callChat = new ChatStore({ logger: browserLogger });
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -75,7 +86,7 @@ export class Connection {
     });
     const channel = createWebrtcChannel(this.signaling);
     const createMesh = (
-      scope: { roomId: string } | { callId: string },
+      scope: SignalScope,
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
     ) => {
       const mesh = new Mesh({
@@ -89,9 +100,29 @@ export class Connection {
         ),
         localTrack: local?.track ?? null,
         localStream: local?.stream ?? null,
+        dataChannels: [CHAT_CHANNEL],
         logger: browserLogger,
       });
       app.transmit.attach(mesh);
+      const selfId = session.user?.id ?? '';
+      if (scope.roomId !== undefined) {
+        this.roomChat.attach(mesh, {
+          selfId,
+          nameOf: (userId) =>
+            this.room.getSnapshot().room?.participants.find((p) => p.userId === userId)
+              ?.displayName,
+        });
+      } else {
+        this.callChat.attach(mesh, {
+          selfId,
+          nameOf: (userId) => {
+            const call = this.call.getSnapshot();
+            return call.phase !== 'idle' && call.peer.id === userId
+              ? call.peer.displayName
+              : undefined;
+          },
+        });
+      }
       return mesh;
     };
     // What the connections send: the microphone, through the strong suppressor when it is on.

@@ -4,6 +4,7 @@ import { formatDuration } from '../calls/direct-call';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
+import { ChatPanel } from './chat-panel';
 import { DeafenButton } from './deafen-button';
 import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useStore } from './hooks';
@@ -63,6 +64,7 @@ export function CallView() {
       {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
         <p className="muted small">You are speaking</p>
       ) : null}
+      <ChatPanel chat={connection.callChat} />
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />
         <DeviceSelects />

@@ -4,6 +4,7 @@ import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerSnapshot } from '../rtc';
 import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
+import { ChatPanel } from './chat-panel';
 import { DeafenButton } from './deafen-button';
 import { useAction, useApp, useConnection, useStore } from './hooks';
 import { CopyInviteLink } from './invite';
@@ -96,6 +97,7 @@ export function RoomView() {
           <span className="muted">Others see this room in their lobby and can join it.</span>
         </p>
       ) : null}
+      <ChatPanel chat={connection.roomChat} />
 
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton
