@@ -20,7 +20,13 @@ import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
 import { RoomController } from '../room/room-controller';
-import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
+import {
+  buildIceServers,
+  Mesh,
+  type PeerSnapshot,
+  privacyAwareFactory,
+  withCertificate,
+} from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { PeerVolumes } from '../settings/peer-volumes';
 import { VoiceSettings } from '../settings/voice-settings';
@@ -28,6 +34,8 @@ import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
 import { type Activity, OtherTabs } from '../tabs/other-tabs';
+import { DeviceCertificate } from '../verify/device-certificate';
+import { SafetyCodes, VERIFY_CHANNEL } from '../verify/safety-codes';
 
 const browserLogger: Logger = {
   debug: () => {},
@@ -60,6 +68,7 @@ export class Connection {
   readonly cues: RoomCues;
   readonly callMute: CallMute;
   readonly tabs: OtherTabs;
+  readonly safety: SafetyCodes;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -73,6 +82,7 @@ export class Connection {
       logger: browserLogger,
     });
     const channel = createWebrtcChannel(this.signaling);
+    this.safety = new SafetyCodes({ localUserId: session.user?.id ?? '' });
     const createMesh = (
       scope: { roomId: string } | { callId: string },
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
@@ -81,16 +91,21 @@ export class Connection {
         localUserId: session.user?.id ?? '',
         scope,
         signaling: channel,
-        createPeerConnection: privacyAwareFactory(() => app.hideIp.getSnapshot()),
+        createPeerConnection: privacyAwareFactory(
+          () => app.hideIp.getSnapshot(),
+          withCertificate(() => app.certificate.current),
+        ),
         iceServers: buildIceServers(
           this.signaling.getSnapshot().iceServers as RTCIceServer[],
           config.turn,
         ),
         localTrack: local?.track ?? null,
         localStream: local?.stream ?? null,
+        dataChannels: [VERIFY_CHANNEL],
         logger: browserLogger,
       });
       app.transmit.attach(mesh);
+      this.safety.attach(mesh);
       return mesh;
     };
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
@@ -313,6 +328,7 @@ export class Connection {
     this.playout.close();
     this.cues.close();
     this.callMute.close();
+    this.safety.close();
     this.signaling.close();
   }
 }
@@ -331,6 +347,10 @@ export class AppClient {
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
   readonly voiceSettings = new VoiceSettings();
+  /** Presented by every connection, so safety codes stay the same between calls. */
+  readonly certificate = new DeviceCertificate((error) =>
+    browserLogger.warn('no device certificate; calls use a fresh one', { error }),
+  );
   readonly volumes = new PeerVolumes();
   readonly transmit = new TransmitGate(this.voiceSettings.getSnapshot().pushToTalk);
   /** One AudioContext for the page: tones, speaking meters and playout share it. */

@@ -11,6 +11,7 @@ import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from '.
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
 import { RoomAnnouncer } from './room-announcer';
+import { SafetyCode } from './safety-code';
 
 export function RoomView() {
   const app = useApp();
@@ -169,7 +170,9 @@ function ParticipantTile({
           userId={participant.userId}
           name={name}
           moderation={canModerate ? { canMute: !participant.muted, onMute, onRemove } : undefined}
-        />
+        >
+          <SafetyCode userId={participant.userId} name={name} />
+        </PersonMenu>
       )}
     </li>
   );
