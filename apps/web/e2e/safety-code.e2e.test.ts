@@ -8,12 +8,14 @@ import {
   type Person,
   poll,
   recordTiming,
+  screenshot,
   signUp,
   skipReason,
+  unique,
   useBrowser,
   webUrl,
 } from './support';
-import { startCall } from './voice-support';
+import { meetInRoom, openOptions, startCall } from './voice-support';
 
 const CODE = /^\d{4} \d{4} \d{4}$/;
 
@@ -91,6 +93,16 @@ describe.skipIf(skipReason !== '')('safety codes', () => {
     expect(first).toMatch(CODE);
     expect(await shownCode(ben, ada)).toBe(first);
     await ada.page.getByText('Compare this code with Ben by voice.').waitFor();
+    // On a 375 px phone the code, its note and its explanation fit across the screen.
+    await ada.page.setViewportSize({ width: 375, height: 740 });
+    for (const part of [
+      safetyCode(ada.page, 'Ben'),
+      ada.page.getByText('Compare this code with Ben by voice.'),
+    ]) {
+      const box = await part.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= 375).toBe(true);
+    }
+    await screenshot(ada.page, 'safety-code-375.png');
     // First contact: nothing to compare the certificate with.
     expect(await ada.page.getByText('New device', { exact: true }).count()).toBe(0);
     await hangUp(ada, ben);
@@ -116,6 +128,17 @@ describe.skipIf(skipReason !== '')('safety codes', () => {
     await hangUp(ada, benAgain);
   });
 
+  it('shows the code in a room under Options for <name>', async () => {
+    const [gus, hana] = await Promise.all([signUp(browser(), 'Gus'), signUp(browser(), 'Hana')]);
+    people.push(gus, hana);
+    await meetInRoom(gus, [hana], unique('Verify'));
+    await openOptions(gus.page, 'Hana');
+    await openOptions(hana.page, 'Gus');
+    const code = await shownCode(gus, hana);
+    expect(code).toMatch(CODE);
+    expect(await shownCode(hana, gus)).toBe(code);
+  });
+
   it('leaves a man in the middle with two different codes, and says "new device" to both, while the audio it relays flows', async () => {
     const [cleo, dan] = await Promise.all([signUp(browser(), 'Cleo'), signUp(browser(), 'Dan')]);
     people.push(cleo, dan);
@@ -130,8 +153,15 @@ describe.skipIf(skipReason !== '')('safety codes', () => {
       await startCall(cleo, dan);
       const cleoSees = await shownCode(cleo, dan);
       const danSees = await shownCode(dan, cleo);
-      expect(cleoSees).toMatch(CODE);
-      expect(danSees).toMatch(CODE);
+      const why = async () =>
+        JSON.stringify({
+          cleo: await safetyCode(cleo.page, 'Dan').getAttribute('title'),
+          dan: await safetyCode(dan.page, 'Cleo').getAttribute('title'),
+          attacker: await mitm.state(),
+          errors: mitm.errors.map(String),
+        });
+      expect(cleoSees, await why()).toMatch(CODE);
+      expect(danSees, await why()).toMatch(CODE);
       expect(cleoSees).not.toBe(danSees);
       // Each code is the one the attacker agreed on that side.
       const { results } = await mitm.state();

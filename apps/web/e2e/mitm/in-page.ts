@@ -29,6 +29,14 @@ async function gathered(pc: RTCPeerConnection): Promise<string> {
   return pc.localDescription?.sdp ?? '';
 }
 
+// Chromium decodes a remote audio track only while something plays it out, and a track that
+// is not decoded forwards silence: the attacker listens to what it relays.
+function playOut(track: MediaStreamTrack) {
+  const audio = new Audio();
+  audio.srcObject = new MediaStream([track]);
+  void audio.play();
+}
+
 function install(mode: VerifyMode) {
   const pcs: Record<Leg, RTCPeerConnection> = {
     near: new RTCPeerConnection({ iceServers: [] }),
@@ -75,10 +83,14 @@ function install(mode: VerifyMode) {
       if (!inbound) throw new Error('no audio in the offer');
       inbound.direction = 'sendrecv';
       inbound.sender.setStreams(new MediaStream());
-      far.addEventListener('track', ({ track }) => void inbound.sender.replaceTrack(track));
+      far.addEventListener('track', ({ track }) => {
+        playOut(track);
+        void inbound.sender.replaceTrack(track);
+      });
       await near.setLocalDescription(await near.createAnswer());
       nearAnswer = await gathered(near);
       const fromAda = inbound.receiver.track;
+      playOut(fromAda);
       farOut = far.addTransceiver(fromAda, {
         direction: 'sendrecv',
         streams: [new MediaStream([fromAda])],

@@ -17,7 +17,11 @@ export function SafetyCode({ userId, name }: { userId: string; name: string }) {
       <span className="safety-code-label" aria-hidden="true">
         Safety code with {name}
       </span>
-      <output aria-label={`Safety code with ${name}`} className="safety-code-value">
+      <output
+        aria-label={`Safety code with ${name}`}
+        className="safety-code-value"
+        title={failed ? `Why: ${state.reason}` : undefined}
+      >
         {state.status === 'verified' ? state.code : failed ? 'Could not verify' : 'Checking…'}
       </output>
       {newDevice ? <span className="badge badge-warn">New device</span> : null}
