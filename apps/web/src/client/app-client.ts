@@ -29,6 +29,7 @@ import {
   type PeerSnapshot,
   privacyAwareFactory,
   type SignalScope,
+  withCertificate,
 } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
 import { PeerVolumes } from '../settings/peer-volumes';
@@ -37,6 +38,8 @@ import { SignalingClient } from '../signaling/client';
 import { createSocketIoSocket } from '../signaling/socket';
 import { createWebrtcChannel } from '../signaling/webrtc-channel';
 import { type Activity, OtherTabs } from '../tabs/other-tabs';
+import { DeviceCertificate } from '../verify/device-certificate';
+import { SafetyCodes, VERIFY_CHANNEL } from '../verify/safety-codes';
 
 const browserLogger: Logger = {
   debug: () => {},
@@ -72,6 +75,7 @@ export class Connection {
   /** The text chat of the room we are in, and of the direct call (each lives with its mesh). */
   readonly roomChat = new ChatStore({ logger: browserLogger });
   readonly callChat = new ChatStore({ logger: browserLogger });
+  readonly safety: SafetyCodes;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -85,6 +89,7 @@ export class Connection {
       logger: browserLogger,
     });
     const channel = createWebrtcChannel(this.signaling);
+    this.safety = new SafetyCodes({ localUserId: session.user?.id ?? '' });
     const createMesh = (
       scope: SignalScope,
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
@@ -93,17 +98,21 @@ export class Connection {
         localUserId: session.user?.id ?? '',
         scope,
         signaling: channel,
-        createPeerConnection: privacyAwareFactory(() => app.hideIp.getSnapshot()),
+        createPeerConnection: privacyAwareFactory(
+          () => app.hideIp.getSnapshot(),
+          withCertificate(() => app.certificate.current),
+        ),
         iceServers: buildIceServers(
           this.signaling.getSnapshot().iceServers as RTCIceServer[],
           config.turn,
         ),
         localTrack: local?.track ?? null,
         localStream: local?.stream ?? null,
-        dataChannels: [CHAT_CHANNEL],
+        dataChannels: [CHAT_CHANNEL, VERIFY_CHANNEL],
         logger: browserLogger,
       });
       app.transmit.attach(mesh);
+      this.safety.attach(mesh);
       const selfId = session.user?.id ?? '';
       if (scope.roomId !== undefined) {
         this.roomChat.attach(mesh, {
@@ -357,6 +366,7 @@ export class Connection {
     this.playout.close();
     this.cues.close();
     this.callMute.close();
+    this.safety.close();
     this.signaling.close();
   }
 }
@@ -375,6 +385,10 @@ export class AppClient {
   readonly notices = new Notices();
   readonly hideIp = new HideIpSetting();
   readonly voiceSettings = new VoiceSettings();
+  /** Presented by every connection, so safety codes stay the same between calls. */
+  readonly certificate = new DeviceCertificate((error) =>
+    browserLogger.warn('no device certificate; calls use a fresh one', { error }),
+  );
   readonly volumes = new PeerVolumes();
   readonly transmit = new TransmitGate(this.voiceSettings.getSnapshot().pushToTalk);
   /** One AudioContext for the page: tones, speaking meters and playout share it. */

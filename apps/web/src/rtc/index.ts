@@ -16,7 +16,11 @@ export {
   type MeshSnapshot,
   type PeerSnapshot,
 } from './mesh';
-export { browserPeerConnectionFactory, privacyAwareFactory } from './peer-connection-factory';
+export {
+  browserPeerConnectionFactory,
+  privacyAwareFactory,
+  withCertificate,
+} from './peer-connection-factory';
 export {
   isPolite,
   PeerSession,

@@ -15,3 +15,18 @@ export function privacyAwareFactory(
 ): PeerConnectionFactory {
   return (config) => inner(withPrivacy(config, hideIp()));
 }
+
+/**
+ * Connections present `certificate()` in DTLS when there is one (the device certificate of
+ * verify/device-certificate.ts), so their fingerprint, and the safety code, stay the same
+ * from call to call.
+ */
+export function withCertificate(
+  certificate: () => RTCCertificate | null,
+  inner: PeerConnectionFactory = browserPeerConnectionFactory,
+): PeerConnectionFactory {
+  return (config) => {
+    const current = certificate();
+    return inner(current ? { ...config, certificates: [current] } : config);
+  };
+}

@@ -11,6 +11,7 @@ import { useAction, useConnection, useNow, useStore } from './hooks';
 import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
+import { SafetyCode } from './safety-code';
 
 export function CallView() {
   const connection = useConnection();
@@ -60,6 +61,7 @@ export function CallView() {
         </p>
       ) : null}
       <PushToTalkStatus />
+      <SafetyCode userId={call.peer.id} name={call.peer.displayName} />
       <PersonMenu userId={call.peer.id} name={call.peer.displayName} />
       {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
         <p className="muted small">You are speaking</p>

@@ -17,10 +17,13 @@ export function PersonMenu({
   userId,
   name,
   moderation,
+  children,
 }: {
   userId: string;
   name: string;
   moderation?: ModerationActions | undefined;
+  /** Shown above the volume (the room's safety code). */
+  children?: ReactNode;
 }) {
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -78,6 +81,7 @@ export function PersonMenu({
           aria-label={`Options for ${name}`}
           className="card person-menu-panel"
         >
+          {children}
           <PeerVolumeControl userId={userId} name={name} />
           {moderation ? (
             <Section>

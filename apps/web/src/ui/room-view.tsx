@@ -12,6 +12,7 @@ import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from '.
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
 import { RoomAnnouncer } from './room-announcer';
+import { SafetyCode } from './safety-code';
 
 export function RoomView() {
   const app = useApp();
@@ -171,7 +172,9 @@ function ParticipantTile({
           userId={participant.userId}
           name={name}
           moderation={canModerate ? { canMute: !participant.muted, onMute, onRemove } : undefined}
-        />
+        >
+          <SafetyCode userId={participant.userId} name={name} />
+        </PersonMenu>
       )}
     </li>
   );
