@@ -68,6 +68,7 @@ describe('Mesh', () => {
       expect(pc.dataChannels.map((ch) => [ch.label, ch.init])).toEqual([
         ['chat', { negotiated: true, id: 1 }],
         ['verify', { negotiated: true, id: 2 }],
+        ['heartbeat', { negotiated: true, id: 1000, ordered: false, maxRetransmits: 0 }],
       ]);
     }
     expect(b.mesh.links().map((link) => link.channel('verify')?.label)).toEqual(['verify']);
