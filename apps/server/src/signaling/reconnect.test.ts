@@ -298,10 +298,7 @@ describe('a page back on a new socket while its old one still looks open', () =>
     // The grace of the replaced socket runs out without ending anything.
     await h.advance(GRACE * 2);
     expect(h.wire.received('bob:1', 'room:participant:left')).toEqual([]);
-    expect((await h.records.getRoom(roomId))?.seats.map((s) => s.userId)).toEqual([
-      'alice',
-      'bob',
-    ]);
+    expect((await h.records.getRoom(roomId))?.seats.map((s) => s.userId)).toEqual(['alice', 'bob']);
   });
 
   it("leaves another user's socket and a socket already gone alone", async () => {

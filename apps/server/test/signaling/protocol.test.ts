@@ -685,9 +685,9 @@ describe.each(topologies)('reconnect grace on $label', (topology) => {
     // Another user's socket is never replaced.
     const other = new TestClient(server.nextUrl(), b.user, b.token);
     await other.connected();
-    expect((await other.request('auth:hello', { token: b.token, replaces: back.socket.id })).ok).toBe(
-      true,
-    );
+    expect(
+      (await other.request('auth:hello', { token: b.token, replaces: back.socket.id })).ok,
+    ).toBe(true);
     await b.request('webrtc:offer', { to: host.user.id, roomId: room.id, sdp: 'v=0' });
     expect(await back.next('webrtc:offer')).toMatchObject({ from: b.user.id });
     expect(back.socket.connected).toBe(true);

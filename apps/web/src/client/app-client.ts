@@ -77,20 +77,39 @@ export class Connection {
       scope: { roomId: string } | { callId: string },
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
     ) => {
+      const iceServers = () =>
+        buildIceServers(this.signaling.getSnapshot().iceServers as RTCIceServer[], config.turn);
       const mesh = new Mesh({
         localUserId: session.user?.id ?? '',
         scope,
         signaling: channel,
         createPeerConnection: privacyAwareFactory(() => app.hideIp.getSnapshot()),
-        iceServers: buildIceServers(
-          this.signaling.getSnapshot().iceServers as RTCIceServer[],
-          config.turn,
-        ),
+        iceServers: iceServers(),
         localTrack: local?.track ?? null,
         localStream: local?.stream ?? null,
         logger: browserLogger,
       });
       app.transmit.attach(mesh);
+      // Every auth:hello answer (token refresh, reconnect, liveness check) brings TURN
+      // credentials with a new expiry; the next ICE restart must not gather with stale ones.
+      let servers = this.signaling.getSnapshot().iceServers;
+      const stopIce = this.signaling.subscribe(() => {
+        const next = this.signaling.getSnapshot().iceServers;
+        if (next === servers) return;
+        servers = next;
+        mesh.setIceServers(iceServers());
+      });
+      const stopLoss = mesh.on('peerState', ({ to }) => {
+        // Media to a peer stopped: if our own network changed, the socket is dead too and
+        // the ICE restart's offer would wait in it; check it now rather than at its timeout.
+        if (to === 'reconnecting') void this.signaling.checkAlive();
+      });
+      const stopClosed = mesh.subscribe(() => {
+        if (!mesh.isClosed) return;
+        stopIce();
+        stopLoss();
+        stopClosed();
+      });
       return mesh;
     };
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };

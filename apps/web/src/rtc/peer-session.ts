@@ -39,7 +39,12 @@ export interface PeerSessionOptions {
   readonly disconnectGraceMs?: number;
   /** An ICE restart that has not connected after this long counts as failed. */
   readonly restartTimeoutMs?: number;
-  /** How long our own unanswered offer may wait before a colliding offer makes us re-send it. */
+  /**
+   * How long our own unanswered offer may wait before a colliding offer makes us re-send it.
+   * The peer offered without having seen ours; over a signaling path with a round trip of tens
+   * of milliseconds, ours is then most likely lost (a network change killed the peer's socket
+   * while we both restarted). A needless copy costs one extra answer, which we drop as stale.
+   */
   readonly staleOfferMs?: number;
   /**
    * An offer unanswered this long was lost (or its answer was): roll it back and restart, so a
@@ -89,7 +94,10 @@ const MAX_PENDING_CANDIDATES = 256;
  * The engine's own negotiated channel, on every connection: far above the small ids features
  * take from DataChannelSpec, and below Chrome's 1024 SCTP streams.
  */
-export const HEARTBEAT_CHANNEL = { label: 'heartbeat', id: 1000 } as const satisfies DataChannelSpec;
+export const HEARTBEAT_CHANNEL = {
+  label: 'heartbeat',
+  id: 1000,
+} as const satisfies DataChannelSpec;
 
 export function iceUfragOf(sdp: string | undefined): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
@@ -241,6 +249,19 @@ export class PeerSession implements PeerLink {
     }, this.options.unreachableRetryMs ?? 2_000);
   }
 
+  /**
+   * New ICE servers (fresh TURN credentials) for this connection's next ICE gathering, i.e. its
+   * next restart; the current candidates and allocations stay as they are.
+   */
+  setIceServers(iceServers: readonly RTCIceServer[]): void {
+    if (this.isClosed()) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: [...iceServers] });
+    } catch (error) {
+      this.log.warn('could not update the ICE servers', { peer: this.remoteUserId, error });
+    }
+  }
+
   /** Restarts ICE now (e.g. after the signaling connection came back). */
   restartIce(reason = 'requested'): void {
     if (this.isClosed()) return;
@@ -374,7 +395,7 @@ export class PeerSession implements PeerLink {
       // ends would wait forever, so send a pending offer that has waited too long again (an
       // offer still in flight, as in ordinary glare, is not duplicated).
       const pending = this.pc.localDescription;
-      const stale = Date.now() - this.offerSentAt >= (this.options.staleOfferMs ?? 2_000);
+      const stale = Date.now() - this.offerSentAt >= (this.options.staleOfferMs ?? 500);
       if (!this.makingOffer && pending?.type === 'offer' && stale) {
         this.offerSentAt = Date.now();
         this.send({ kind: 'offer', sdp: pending.sdp ?? '' });

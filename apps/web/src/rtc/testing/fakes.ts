@@ -143,9 +143,18 @@ export class FakePeerConnection implements PeerConnectionLike {
   private gatheredGeneration = 0;
 
   constructor(
-    readonly config: RTCConfiguration,
+    public config: RTCConfiguration,
     private readonly fakeOptions: FakePeerConnectionOptions = {},
   ) {}
+
+  getConfiguration(): RTCConfiguration {
+    return this.config;
+  }
+
+  setConfiguration(configuration: RTCConfiguration): void {
+    this.ops.push('setConfiguration');
+    this.config = configuration;
+  }
 
   /** The ICE username fragment of this side's current generation. */
   get localUfrag(): string {
