@@ -38,6 +38,11 @@ const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'p
 /** A namespace joined to the host by a veth pair: hostAddr on the host side, nsAddr inside. */
 export interface Netns {
   readonly name: string;
+  /** The veth ends: `hostIf` stays on the host, `nsIf` is inside the namespace. */
+  readonly hostIf: string;
+  readonly nsIf: string;
+  /** The first three octets of this namespace's /24 (its /30 is `.0`; the rest is free). */
+  readonly subnet: string;
   readonly hostAddr: string;
   readonly nsAddr: string;
   /** Executable that runs Chromium inside the namespace (for playwright's executablePath). */
@@ -45,12 +50,19 @@ export interface Netns {
   remove(): void;
 }
 
-export function createNetns(dir: string, chromiumPath: string): Netns {
+export function createNetns(
+  dir: string,
+  chromiumPath: string,
+  {
+    /** Second octets to pick the /24 from, [min, max): tests that renumber use their own range. */
+    secondOctet = [200, 250] as const,
+  }: { secondOctet?: readonly [number, number] } = {},
+): Netns {
   const tag = randomBytes(3).toString('hex');
   const name = `owc-${tag}`;
   const hostIf = `owh${tag}`;
   const nsIf = `own${tag}`;
-  const subnet = `10.${randomInt(200, 250)}.${randomInt(0, 255)}`;
+  const subnet = `10.${randomInt(...secondOctet)}.${randomInt(0, 255)}`;
   const hostAddr = `${subnet}.1`;
   const nsAddr = `${subnet}.2`;
   const remove = () => {
@@ -82,7 +94,7 @@ export function createNetns(dir: string, chromiumPath: string): Netns {
   writeFileSync(chromium, `#!/bin/sh\nexec ip netns exec ${name} ${chromiumPath} "$@"\n`, {
     mode: 0o755,
   });
-  return { name, hostAddr, nsAddr, chromium, remove };
+  return { name, hostIf, nsIf, subnet, hostAddr, nsAddr, chromium, remove };
 }
 
 export interface Certificate {
@@ -171,12 +183,12 @@ ${temp}
   };
 }
 
-/** `next start` of the already-built web app on 127.0.0.1:port (wait for it with waitFor). */
-export function startWeb(port: number, serverUrlForWeb: string): ChildProcess {
+/** `next start` of the already-built web app on host:port (wait for it with waitFor). */
+export function startWeb(port: number, serverUrlForWeb: string, host = '127.0.0.1'): ChildProcess {
   return start('web', process.execPath, ['scripts/start.mjs'], join(repoRoot, 'apps/web'), {
     ...process.env,
     PORT: String(port),
-    HOSTNAME_BIND: '127.0.0.1',
+    HOSTNAME_BIND: host,
     OPENWCALL_SERVER_URL: serverUrlForWeb,
     NEXT_TELEMETRY_DISABLED: '1',
   });
@@ -188,17 +200,20 @@ export interface AppPair {
   stop(): void;
 }
 
-/** The server and the web app on 127.0.0.1 free ports, behind whatever proxy the test runs. */
+/** The server and the web app on free ports of `host`, behind whatever proxy the test runs. */
 export async function startAppPair(options: {
+  /** Address both listen on; default 127.0.0.1. */
+  host?: string;
   /** WEB_ORIGIN; default: the web app's own URL. */
   webOrigin?: string;
   /** OPENWCALL_SERVER_URL; default: the server's URL. */
   serverUrlForWeb?: string;
   serverEnv?: Record<string, string>;
 }): Promise<AppPair> {
-  const [serverPort, webPort] = [await freePort(), await freePort()];
-  const serverUrl = `http://127.0.0.1:${serverPort}`;
-  const webUrl = `http://127.0.0.1:${webPort}`;
+  const host = options.host ?? '127.0.0.1';
+  const [serverPort, webPort] = [await freePort(host), await freePort(host)];
+  const serverUrl = `http://${host}:${serverPort}`;
+  const webUrl = `http://${host}:${webPort}`;
   const children: ChildProcess[] = [];
   const stopAll = () => {
     for (const child of children) stop(child);
@@ -210,7 +225,7 @@ export async function startAppPair(options: {
         ...process.env,
         NODE_ENV: 'test',
         PORT: String(serverPort),
-        HOST: '127.0.0.1',
+        HOST: host,
         DATABASE_URL: '',
         DATA_DIR: 'memory://',
         JWT_SECRET: 'e2e-secret-0123456789-abcdefghijklmnopqr',
@@ -222,7 +237,7 @@ export async function startAppPair(options: {
         ...options.serverEnv,
       }),
     );
-    children.push(startWeb(webPort, options.serverUrlForWeb ?? serverUrl));
+    children.push(startWeb(webPort, options.serverUrlForWeb ?? serverUrl, host));
     const [server, web] = children as [ChildProcess, ChildProcess];
     await waitFor(`${serverUrl}/health`, server, 'server', 60_000);
     await waitFor(`${webUrl}/`, web, 'web app', 180_000);

@@ -156,7 +156,15 @@ export function ackSchema<R extends z.ZodObject>(result: R) {
 
 const Empty = z.object({});
 
-export const AuthHelloSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+export const AuthHelloSchema = z.strictObject({
+  token: z.string().min(1).max(4096),
+  /**
+   * The id of this client's previous socket, when it reconnects: if that socket still looks
+   * open to the server (a network change left its connection dead), it is closed and its seat
+   * and calls move to this one at once. Ignored unless it is the same user's socket.
+   */
+  replaces: IdSchema.optional(),
+});
 export const PresenceSetSchema = z.strictObject({ status: SettablePresenceStatusSchema });
 export const RoomCreateSchema = z.strictObject({
   name: visibleText(LIMITS.roomNameMax),

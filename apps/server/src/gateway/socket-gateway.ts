@@ -350,7 +350,7 @@ export function attachGateway(deps: GatewayDeps) {
           socket,
           event,
           ack,
-          await authenticate(socket, (parsed.data as { token: string }).token),
+          await authenticate(socket, parsed.data as ParsedClientPayload<'auth:hello'>),
         );
       }
       const user = socket.data.user;
@@ -464,7 +464,10 @@ export function attachGateway(deps: GatewayDeps) {
     return null;
   }
 
-  async function authenticate(socket: SignalingSocket, token: string): Promise<Outcome> {
+  async function authenticate(
+    socket: SignalingSocket,
+    { token, replaces }: ParsedClientPayload<'auth:hello'>,
+  ): Promise<Outcome> {
     let claims: AccessClaims;
     try {
       claims = await tokens.claims(token);
@@ -494,6 +497,9 @@ export function attachGateway(deps: GatewayDeps) {
     if (refused) return refused;
     if (socket.disconnected)
       return { ok: false, code: 'UNAUTHENTICATED', message: 'Disconnected.' };
+    if (replaces !== undefined && replaces !== socket.id) {
+      performEffects(io, (await service.replaced(user.id, replaces)).effects);
+    }
     socket.data.user = user;
     let result: Awaited<ReturnType<SignalingService['authenticated']>>;
     try {

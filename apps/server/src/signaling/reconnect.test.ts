@@ -283,3 +283,30 @@ describe('with RECONNECT_GRACE_MS=0 (tests)', () => {
     expect(h.wire.received('bob:1', 'presence:list')[0]?.users[0]?.status).toBe('offline');
   });
 });
+
+describe('a page back on a new socket while its old one still looks open', () => {
+  it('the old socket counts as closed at once: the new one takes the seat', async () => {
+    const roomId = await room(alice, bob);
+    // A network change: alice:1 is dead, but nothing told the server.
+    await h.must(h.service.replaced('alice', 'alice:1'));
+    expect(h.wire.disconnected).toEqual(['alice:1']);
+    await h.connect('alice', 'alice:2');
+
+    expect(h.wire.received('alice:2', 'room:joined')).toHaveLength(1);
+    expect((await h.records.getRoom(roomId))?.seats[0]?.socketId).toBe('alice:2');
+    expect(h.wire.received('bob:1', 'room:participant:left')).toEqual([]);
+    // The grace of the replaced socket runs out without ending anything.
+    await h.advance(GRACE * 2);
+    expect(h.wire.received('bob:1', 'room:participant:left')).toEqual([]);
+    expect((await h.records.getRoom(roomId))?.seats.map((s) => s.userId)).toEqual(['alice', 'bob']);
+  });
+
+  it("leaves another user's socket and a socket already gone alone", async () => {
+    await room(alice, bob);
+    await h.must(h.service.replaced('alice', 'bob:1'));
+    await h.disconnect('alice:1');
+    await h.must(h.service.replaced('alice', 'alice:1'));
+    expect(h.wire.disconnected).toEqual([]);
+    expect(h.wire.inChannel(`user:bob`)).toEqual(['bob:1']);
+  });
+});

@@ -95,6 +95,12 @@ export class SignalingService {
     return sessions.disconnected(this.core, socketId, at);
   }
 
+  /** `auth:hello { replaces }`: see sessions.replaced. */
+  async replaced(userId: string, socketId: string): Promise<Result<Empty>> {
+    await this.authInFlight.get(socketId);
+    return sessions.replaced(this.core, userId, socketId);
+  }
+
   /**
    * A display name changed over HTTP: live state follows and everyone is told. In the
    * background: the database has the name already, and a store outage must not fail the

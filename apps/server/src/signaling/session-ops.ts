@@ -12,6 +12,7 @@ import type { Actor } from './actor';
 import type { SignalingCore } from './core';
 import {
   AUTHENTICATED_CHANNEL,
+  disconnectSocket,
   type Effect,
   emit,
   joinChannel,
@@ -142,6 +143,24 @@ export async function disconnected(
     });
     return ok(EMPTY);
   });
+}
+
+/**
+ * The user's page came back on a new socket while `socketId`, its previous one, still looks
+ * open: a network change left that connection dead, which the server would only notice at the
+ * ping timeout, and then end the seat of someone who is back. It counts as closed now (so the
+ * new socket takes the seat and calls over) and is disconnected. Another user's socket, or
+ * one already gone, is left alone.
+ */
+export async function replaced(
+  core: SignalingCore,
+  userId: string,
+  socketId: string,
+): Promise<Result<Empty>> {
+  const binding = await core.store.getSocket(socketId);
+  if (binding?.userId !== userId) return ok(EMPTY);
+  const closed = await disconnected(core, socketId);
+  return ok(EMPTY, [...closed.effects, disconnectSocket(socketId)]);
 }
 
 /**

@@ -664,6 +664,36 @@ describe.each(topologies)('reconnect grace on $label', (topology) => {
     b.close();
   }, 20_000);
 
+  it('a page back on a new socket (auth:hello replaces) takes its seat from the old one at once', async () => {
+    const host = await signedInClient(server.nextUrl(), 'Host');
+    const b = await signedInClient(server.nextUrl(), 'B');
+    const { room } = await host.request('room:create', { name: 'Moving' });
+    await b.request('room:join', { roomId: room.id });
+    // A network change: the old socket looks open to the server, which has no way to know.
+    const back = new TestClient(server.nextUrl(), host.user, host.token);
+    await back.connected();
+    const closed = host.closedByServer();
+    const ack = await back.request('auth:hello', { token: host.token, replaces: host.socket.id });
+    expect(ack.ok).toBe(true);
+    await closed;
+    const rejoined = await back.next('room:joined');
+    expect(rejoined.room.participants.map((p) => p.userId)).toEqual([host.user.id, b.user.id]);
+    await sleep(1800);
+    await b.request('webrtc:offer', { to: host.user.id, roomId: room.id, sdp: 'v=0' });
+    expect(await back.next('webrtc:offer')).toMatchObject({ from: b.user.id });
+    expect(b.all('room:participant:left')).toEqual([]);
+    // Another user's socket is never replaced.
+    const other = new TestClient(server.nextUrl(), b.user, b.token);
+    await other.connected();
+    expect(
+      (await other.request('auth:hello', { token: b.token, replaces: back.socket.id })).ok,
+    ).toBe(true);
+    await b.request('webrtc:offer', { to: host.user.id, roomId: room.id, sdp: 'v=0' });
+    expect(await back.next('webrtc:offer')).toMatchObject({ from: b.user.id });
+    expect(back.socket.connected).toBe(true);
+    for (const c of [back, b, other]) c.close();
+  }, 20_000);
+
   it('an accepted call survives a reconnect within the grace and is re-announced', async () => {
     const caller = await signedInClient(server.nextUrl(), 'Caller');
     const callee = await signedInClient(server.nextUrl(), 'Callee');

@@ -94,6 +94,8 @@ export class Connection {
       scope: SignalScope,
       local: { stream: MediaStream; track: MediaStreamTrack } | null,
     ) => {
+      const iceServers = () =>
+        buildIceServers(this.signaling.getSnapshot().iceServers as RTCIceServer[], config.turn);
       const mesh = new Mesh({
         localUserId: session.user?.id ?? '',
         scope,
@@ -102,10 +104,7 @@ export class Connection {
           () => app.hideIp.getSnapshot(),
           withCertificate(() => app.certificate.current),
         ),
-        iceServers: buildIceServers(
-          this.signaling.getSnapshot().iceServers as RTCIceServer[],
-          config.turn,
-        ),
+        iceServers: iceServers(),
         localTrack: local?.track ?? null,
         localStream: local?.stream ?? null,
         dataChannels: [CHAT_CHANNEL, VERIFY_CHANNEL],
@@ -132,6 +131,26 @@ export class Connection {
           },
         });
       }
+      // Every auth:hello answer (token refresh, reconnect, liveness check) brings TURN
+      // credentials with a new expiry; the next ICE restart must not gather with stale ones.
+      let servers = this.signaling.getSnapshot().iceServers;
+      const stopIce = this.signaling.subscribe(() => {
+        const next = this.signaling.getSnapshot().iceServers;
+        if (next === servers) return;
+        servers = next;
+        mesh.setIceServers(iceServers());
+      });
+      const stopLoss = mesh.on('peerState', ({ to }) => {
+        // Media to a peer stopped: if our own network changed, the socket is dead too and
+        // the ICE restart's offer would wait in it; check it now rather than at its timeout.
+        if (to === 'reconnecting') void this.signaling.checkAlive();
+      });
+      const stopClosed = mesh.subscribe(() => {
+        if (!mesh.isClosed) return;
+        stopIce();
+        stopLoss();
+        stopClosed();
+      });
       return mesh;
     };
     // What the connections send: the microphone, through the strong suppressor when it is on.

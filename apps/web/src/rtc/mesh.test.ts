@@ -68,10 +68,36 @@ describe('Mesh', () => {
       expect(pc.dataChannels.map((ch) => [ch.label, ch.init])).toEqual([
         ['chat', { negotiated: true, id: 1 }],
         ['verify', { negotiated: true, id: 2 }],
+        ['heartbeat', { negotiated: true, id: 1000, ordered: false, maxRetransmits: 0 }],
       ]);
     }
     expect(b.mesh.links().map((link) => link.channel('verify')?.label)).toEqual(['verify']);
     expect(b.mesh.links()[0]?.channel('nope')).toBeUndefined();
+  });
+
+  it('hands fresh ICE servers to live connections before their next restart, and to new ones', async () => {
+    const { network, mesh } = setup();
+    const b = mesh('b');
+    const c = mesh('c');
+    b.mesh.join(['b']);
+    c.mesh.join(['b', 'c']);
+    b.mesh.participantJoined('c');
+    await network.deliverAll();
+    const fresh = [{ urls: 'turn:turn.example.org', username: '2000:c', credential: 'fresh' }];
+    const live = c.pcs[0] as FakePeerConnection;
+    live.config = { ...live.config, iceTransportPolicy: 'relay' };
+
+    c.mesh.setIceServers(fresh);
+    expect(live.config).toEqual({ iceServers: fresh, iceTransportPolicy: 'relay' });
+    c.mesh.restartIce();
+    await network.deliverAll();
+    // The restart's offer came after the new configuration.
+    expect(live.ops.slice(live.ops.indexOf('setConfiguration'))).toContain(
+      'setLocal:offer:restart',
+    );
+
+    c.mesh.participantJoined('d');
+    expect(c.pcs.at(-1)?.config.iceServers).toEqual(fresh);
   });
 
   it('has the newcomer offer to existing members, who only answer', async () => {

@@ -69,6 +69,7 @@ export class Mesh {
   private readonly unsubscribeSignaling: () => void;
   private readonly unsubscribeUnreachable: () => void;
   private localTrack: MediaStreamTrack | null;
+  private iceServers: readonly RTCIceServer[];
   private muted = false;
   /** Push-to-talk released or deafened (media/transmit.ts): like a mute, without the flag. */
   private gated = false;
@@ -80,6 +81,7 @@ export class Mesh {
     this.options = options;
     this.log = options.logger ?? silentLogger;
     this.localTrack = options.localTrack;
+    this.iceServers = options.iceServers;
     this.unsubscribeSignaling = options.signaling.subscribe((signal) => this.handleSignal(signal));
     this.unsubscribeUnreachable =
       options.signaling.subscribeUnreachable?.((userId) =>
@@ -180,6 +182,16 @@ export class Mesh {
     await this.applyOutgoingTrack();
   }
 
+  /**
+   * Fresh ICE servers (TURN credentials expire; the server hands out new ones with every
+   * `auth:hello`): new connections get them, and live ones use them from their next restart.
+   */
+  setIceServers(iceServers: readonly RTCIceServer[]): void {
+    if (this.closed) return;
+    this.iceServers = iceServers;
+    for (const session of this.sessions.values()) session.setIceServers(iceServers);
+  }
+
   /** Restarts ICE on every connection, e.g. after the signaling socket came back. */
   restartIce(): void {
     for (const session of this.sessions.values()) session.restartIce('requested');
@@ -249,7 +261,7 @@ export class Mesh {
       initiator,
       createPeerConnection: options.createPeerConnection,
       send: (signal) => options.signaling.send(signal),
-      iceServers: options.iceServers,
+      iceServers: this.iceServers,
       localTrack: this.outgoingTrack(),
       localStream: options.localStream ?? null,
       dataChannels: options.dataChannels ?? [],

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../base/logger';
-import { isPolite, PeerSession, type PeerSessionOptions } from './peer-session';
+import { HEARTBEAT_CHANNEL, isPolite, PeerSession, type PeerSessionOptions } from './peer-session';
 import { createBackoffPolicy } from './reconnect-policy';
 import {
   type FakePeerConnection,
@@ -256,6 +256,93 @@ describe('PeerSession connection state and ICE restart', () => {
     expect(a.session.state).toBe('failed');
     await vi.advanceTimersByTimeAsync(60_000);
     expect(a.pc.restartIceCalls).toBe(2);
+  });
+});
+
+describe('PeerSession heartbeat', () => {
+  function heartbeatOf(pc: FakePeerConnection) {
+    const channel = pc.dataChannels.find((c) => c.label === HEARTBEAT_CHANNEL.label);
+    if (!channel) throw new Error('no heartbeat channel');
+    return channel;
+  }
+
+  it('answers pings and restarts ICE at once when its own pings go unanswered', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
+    const b = session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    // Only the heartbeat's clock is faked; the signaling relay settles on real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    a.pc.setConnectionState('connected');
+    const beat = heartbeatOf(a.pc);
+    expect(beat.init).toMatchObject({ negotiated: true, id: HEARTBEAT_CHANNEL.id });
+    expect(heartbeatOf(b.pc).init).toEqual(beat.init);
+    beat.open();
+    const states = recordStates(a.session);
+
+    beat.receive('ping');
+    expect(beat.sent).toEqual(['pong']);
+    // The peer answers every ping for 3 s: nothing happens.
+    for (let i = 0; i < 12; i += 1) {
+      await vi.advanceTimersByTimeAsync(250);
+      beat.receive('pong');
+    }
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(0);
+    expect(beat.sent.filter((m) => m === 'ping')).toHaveLength(12);
+
+    // Then silence, while the browser still says connected (its own checks take ~5 s): the
+    // first unanswered ping goes out one interval later and counts as lost 1 s after that.
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(0);
+    await vi.advanceTimersByTimeAsync(250);
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(1);
+    expect(a.session.state).toBe('reconnecting');
+    await network.deliverAll();
+    expect(b.pc.remoteDescription?.sdp).toContain('restart');
+
+    // The restarted path answers: connected again without any connectionstatechange.
+    beat.receive('pong');
+    expect(states).toEqual(['reconnecting', 'connected']);
+    expect(a.session.state).toBe('connected');
+  });
+
+  it('never restarts a connection whose peer has never answered a heartbeat', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
+    session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    a.pc.setConnectionState('connected');
+    const beat = heartbeatOf(a.pc);
+    beat.open();
+    // A peer without the heartbeat (an older version of the app): pings go out, none return.
+    await vi.advanceTimersByTimeAsync(5_000);
+    await settle();
+    expect(beat.sent.filter((m) => m === 'ping').length).toBeGreaterThan(10);
+    expect(a.pc.restartIceCalls).toBe(0);
+    expect(a.session.state).toBe('connected');
+  });
+
+  it('stays quiet until the channel opens and stops with close()', async () => {
+    vi.useFakeTimers();
+    const { session } = setup();
+    const a = session('alice', 'bob', {
+      heartbeatIntervalMs: 250,
+      heartbeatTimeoutMs: 500,
+      answerTimeoutMs: 60_000,
+    });
+    a.pc.setConnectionState('connected');
+    await vi.advanceTimersByTimeAsync(5_000);
+    const beat = heartbeatOf(a.pc);
+    expect(beat.sent).toEqual([]);
+    beat.open();
+    a.session.close();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(beat.sent).toEqual([]);
+    expect(a.pc.restartIceCalls).toBe(0);
   });
 });
 

@@ -39,7 +39,12 @@ export interface PeerSessionOptions {
   readonly disconnectGraceMs?: number;
   /** An ICE restart that has not connected after this long counts as failed. */
   readonly restartTimeoutMs?: number;
-  /** How long our own unanswered offer may wait before a colliding offer makes us re-send it. */
+  /**
+   * How long our own unanswered offer may wait before a colliding offer makes us re-send it.
+   * The peer offered without having seen ours; over a signaling path with a round trip of tens
+   * of milliseconds, ours is then most likely lost (a network change killed the peer's socket
+   * while we both restarted). A needless copy costs one extra answer, which we drop as stale.
+   */
   readonly staleOfferMs?: number;
   /**
    * An offer unanswered this long was lost (or its answer was): roll it back and restart, so a
@@ -51,6 +56,13 @@ export interface PeerSessionOptions {
   readonly reconnectPolicy?: ReconnectPolicy;
   /** Pre-negotiated data channels, created on both ends before the first offer. */
   readonly dataChannels?: readonly DataChannelSpec[];
+  /** How often a heartbeat ping goes over the heartbeat channel while connected. */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * A ping unanswered this long means the path is gone (a network change): restart ICE now
+   * instead of waiting for the browser's own checks (Chrome: ~5 s to `disconnected`).
+   */
+  readonly heartbeatTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -78,6 +90,15 @@ export function isPolite(localUserId: string, remoteUserId: string): boolean {
 const MAX_PENDING_CANDIDATES = 256;
 
 /** The ICE username fragment of a description (`a=ice-ufrag:`), which names its ICE generation. */
+/**
+ * The engine's own negotiated channel, on every connection: far above the small ids features
+ * take from DataChannelSpec, and below Chrome's 1024 SCTP streams.
+ */
+export const HEARTBEAT_CHANNEL = {
+  label: 'heartbeat',
+  id: 1000,
+} as const satisfies DataChannelSpec;
+
 export function iceUfragOf(sdp: string | undefined): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
 }
@@ -113,6 +134,16 @@ export class PeerSession implements PeerLink {
   private sender: RtpSenderLike | null = null;
   private remote: MediaStream | null = null;
   private readonly channels = new Map<string, DataChannelLike>();
+  private readonly heartbeat: DataChannelLike;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  /** When the oldest ping nobody has answered yet went out; null once anything is heard. */
+  private unansweredSince: number | null = null;
+  /**
+   * Whether the peer ever spoke on the heartbeat channel. Until it has, its silence proves
+   * nothing: a peer without the heartbeat (an older tab during a deploy) would otherwise see
+   * its connection restarted every second.
+   */
+  private heartbeatHeard = false;
 
   private restartAttempt = 0;
   private lostAt: number | null = null;
@@ -139,6 +170,17 @@ export class PeerSession implements PeerLink {
     for (const { label, id } of options.dataChannels ?? []) {
       this.channels.set(label, this.pc.createDataChannel(label, { negotiated: true, id }));
     }
+    // Unordered and never retransmitted: a late ping says nothing, and none pile up in SCTP
+    // while the path is down.
+    this.heartbeat = this.pc.createDataChannel(HEARTBEAT_CHANNEL.label, {
+      negotiated: true,
+      id: HEARTBEAT_CHANNEL.id,
+      ordered: false,
+      maxRetransmits: 0,
+    });
+    this.heartbeat.addEventListener('open', this.onHeartbeatOpen);
+    this.heartbeat.addEventListener('message', this.onHeartbeatMessage);
+    this.heartbeat.addEventListener('close', this.onHeartbeatClose);
 
     if (this.initiator) {
       // Either call makes the browser fire `negotiationneeded`, which sends the first offer.
@@ -213,6 +255,19 @@ export class PeerSession implements PeerLink {
     }, this.options.unreachableRetryMs ?? 2_000);
   }
 
+  /**
+   * New ICE servers (fresh TURN credentials) for this connection's next ICE gathering, i.e. its
+   * next restart; the current candidates and allocations stay as they are.
+   */
+  setIceServers(iceServers: readonly RTCIceServer[]): void {
+    if (this.isClosed()) return;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers: [...iceServers] });
+    } catch (error) {
+      this.log.warn('could not update the ICE servers', { peer: this.remoteUserId, error });
+    }
+  }
+
   /** Restarts ICE now (e.g. after the signaling connection came back). */
   restartIce(reason = 'requested'): void {
     if (this.isClosed()) return;
@@ -255,6 +310,10 @@ export class PeerSession implements PeerLink {
     this.pc.removeEventListener('icecandidate', this.onIceCandidate);
     this.pc.removeEventListener('track', this.onTrack);
     this.pc.removeEventListener('connectionstatechange', this.onConnectionStateChange);
+    this.onHeartbeatClose();
+    this.heartbeat.removeEventListener('open', this.onHeartbeatOpen);
+    this.heartbeat.removeEventListener('message', this.onHeartbeatMessage);
+    this.heartbeat.removeEventListener('close', this.onHeartbeatClose);
     this.pendingCandidates = [];
     this.pc.close();
     this.transition('closed', 'closed');
@@ -342,7 +401,7 @@ export class PeerSession implements PeerLink {
       // ends would wait forever, so send a pending offer that has waited too long again (an
       // offer still in flight, as in ordinary glare, is not duplicated).
       const pending = this.pc.localDescription;
-      const stale = Date.now() - this.offerSentAt >= (this.options.staleOfferMs ?? 2_000);
+      const stale = Date.now() - this.offerSentAt >= (this.options.staleOfferMs ?? 500);
       if (!this.makingOffer && pending?.type === 'offer' && stale) {
         this.offerSentAt = Date.now();
         this.send({ kind: 'offer', sdp: pending.sdp ?? '' });
@@ -442,11 +501,7 @@ export class PeerSession implements PeerLink {
         if (this.currentState === 'new') this.transition('connecting', 'ice checking');
         break;
       case 'connected':
-        // The answer timer stays: a renegotiation can be pending while ICE (re)connects.
-        this.clearRecoveryTimers();
-        this.restartAttempt = 0;
-        this.lostAt = null;
-        this.transition('connected', 'ice connected');
+        this.recovered('ice connected');
         break;
       case 'disconnected':
         this.lostAt ??= Date.now();
@@ -470,6 +525,57 @@ export class PeerSession implements PeerLink {
         break;
     }
   };
+
+  // Pings are answered from the message handler, which runs at once even in a background tab
+  // whose timers are throttled: only our own pings' timing decides, never the peer's timers.
+  private readonly onHeartbeatOpen = (): void => {
+    if (this.heartbeatTimer !== null || this.isClosed()) return;
+    this.heartbeatTimer = setInterval(this.beat, this.options.heartbeatIntervalMs ?? 250);
+  };
+
+  private readonly onHeartbeatClose = (): void => {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+    this.unansweredSince = null;
+  };
+
+  private readonly onHeartbeatMessage = (event: { readonly data: unknown }): void => {
+    if (this.isClosed()) return;
+    this.unansweredSince = null;
+    this.heartbeatHeard = true;
+    if (event.data === 'ping' && this.heartbeat.readyState === 'open') this.heartbeat.send('pong');
+    // A restart on a path the browser never saw fail brings no connectionstatechange back.
+    if (this.currentState === 'reconnecting' && this.pc.connectionState === 'connected') {
+      this.recovered('heartbeat answered');
+    }
+  };
+
+  private readonly beat = (): void => {
+    if (this.heartbeat.readyState !== 'open' || this.isClosed()) return;
+    const now = Date.now();
+    const timeout = this.options.heartbeatTimeoutMs ?? 1_000;
+    if (
+      this.currentState === 'connected' &&
+      this.heartbeatHeard &&
+      this.unansweredSince !== null &&
+      now - this.unansweredSince >= timeout
+    ) {
+      this.unansweredSince = null;
+      this.lostAt ??= now;
+      this.transition('reconnecting', 'heartbeat lost');
+      this.scheduleRestart('heartbeat lost');
+    }
+    this.unansweredSince ??= now;
+    this.heartbeat.send('ping');
+  };
+
+  private recovered(reason: string): void {
+    // The answer timer stays: a renegotiation can be pending while ICE (re)connects.
+    this.clearRecoveryTimers();
+    this.restartAttempt = 0;
+    this.lostAt = null;
+    this.transition('connected', reason);
+  }
 
   private scheduleRestart(reason: string): void {
     if (this.isClosed() || this.restartTimer !== null) return;

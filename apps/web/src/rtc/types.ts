@@ -114,6 +114,8 @@ export interface PeerConnectionLike {
   addTransceiver(kind: 'audio', init?: RTCRtpTransceiverInit): unknown;
   createDataChannel(label: string, init?: RTCDataChannelInit): DataChannelLike;
   getStats(): Promise<RTCStatsReport>;
+  getConfiguration(): RTCConfiguration;
+  setConfiguration(configuration: RTCConfiguration): void;
   restartIce(): void;
   close(): void;
   addEventListener(type: 'negotiationneeded', listener: () => void): void;

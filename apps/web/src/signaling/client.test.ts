@@ -149,7 +149,11 @@ describe('SignalingClient', () => {
     socket.open();
     await flush();
     const hellos = socket.emitted.filter((e) => e.event === 'auth:hello');
-    expect(hellos.map((h) => h.payload)).toEqual([{ token: 't1' }, { token: 't2' }]);
+    // The new socket names the old one, which the server may still think open.
+    expect(hellos.map((h) => h.payload)).toEqual([
+      { token: 't1' },
+      { token: 't2', replaces: 'socket-1' },
+    ]);
     expect(client.status).toBe('ready');
     expect(client.getSnapshot().attempt).toBe(0);
     expect(ready).toHaveBeenLastCalledWith({
@@ -378,6 +382,78 @@ describe('SignalingClient', () => {
       expect(onAuthFailed).toHaveBeenCalledTimes(1);
       expect(client.status).toBe('closed');
       expect(tokenListeners.size).toBe(0);
+    });
+  });
+
+  describe('checkAlive (media lost: is the socket still alive?)', () => {
+    const fresh = [{ urls: 'turn:turn.example.org', username: '2:u1', credential: 'new' }];
+
+    it('an answered probe keeps the socket and takes the fresh iceServers', async () => {
+      const { socket, client } = setup();
+      client.start();
+      socket.open();
+      await flush();
+      socket.respond = (event) =>
+        event === ClientEvent.AuthHello ? { ok: true, user, iceServers: fresh } : { ok: true };
+      await client.checkAlive(500);
+      expect(socket.emitted.at(-1)).toMatchObject({
+        event: 'auth:hello',
+        payload: { token: 't2' },
+      });
+      expect(client.status).toBe('ready');
+      expect(client.getSnapshot().iceServers).toEqual(fresh);
+    });
+
+    it('an unanswered probe drops the transport and reconnects, naming the dead socket', async () => {
+      const { socket, client } = setup();
+      client.start();
+      socket.open();
+      await flush();
+      socket.respond = () => undefined;
+      const probe = client.checkAlive(500);
+      // A second loss report while the first probe runs sends nothing more.
+      await client.checkAlive(500);
+      await vi.advanceTimersByTimeAsync(499);
+      expect(client.status).toBe('ready');
+      await vi.advanceTimersByTimeAsync(1);
+      await probe;
+      expect(socket.emitted.filter((e) => e.event === 'auth:hello')).toHaveLength(2);
+      expect(client.status).toBe('reconnecting');
+      await vi.advanceTimersByTimeAsync(100);
+      expect(socket.connectCalls).toBe(2);
+      socket.respond = (event) =>
+        event === ClientEvent.AuthHello ? { ok: true, user, iceServers } : { ok: true };
+      socket.open();
+      await flush();
+      expect(socket.emitted.at(-1)?.payload).toEqual({ token: 't3', replaces: 'socket-1' });
+      expect(client.status).toBe('ready');
+    });
+
+    it('a token refresh on the open socket updates the iceServers too', async () => {
+      const socket = new FakeSocket();
+      const listeners = new Set<(token: string) => void>();
+      let answer = iceServers;
+      socket.respond = (event) =>
+        event === ClientEvent.AuthHello ? { ok: true, user, iceServers: answer } : { ok: true };
+      const client = new SignalingClient({
+        createSocket: () => socket,
+        getToken: async () => 't1',
+        refreshToken: async () => 't1',
+        onAuthFailed: vi.fn(),
+        subscribeToken: (listener) => {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+      });
+      client.start();
+      socket.open();
+      await flush();
+      expect(client.getSnapshot().iceServers).toEqual(iceServers);
+      answer = fresh;
+      for (const listener of listeners) listener('t2');
+      await flush();
+      expect(client.getSnapshot().iceServers).toEqual(fresh);
+      client.close();
     });
   });
 });

@@ -126,6 +126,9 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   /** Set while checking whether a login the server closed is still alive (see onServerError). */
   private rechecking: Promise<boolean> | null = null;
   private readonly unsubscribeToken: () => void;
+  /** The socket id of the last authenticated connection, sent as `replaces` on the next. */
+  private previousSocketId: string | undefined;
+  private probing = false;
 
   constructor(options: SignalingClientOptions) {
     super({ status: 'idle', attempt: 0, user: null, iceServers: [], maxRoomParticipants: 6 });
@@ -360,8 +363,11 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
       }
       if (this.isStale(generation)) return;
       try {
-        const result = await this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs);
+        const replaces = this.previousSocketId;
+        const hello = replaces === undefined ? { token } : { token, replaces };
+        const result = await this.emitWithAck(ClientEvent.AuthHello, hello, this.ackTimeoutMs);
         if (this.isStale(generation)) return;
+        this.previousSocketId = this.socket.id;
         const resumed = this.everReady;
         this.everReady = true;
         this.lostAt = null;
@@ -387,20 +393,58 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     }
   }
 
+  /**
+   * Media to a peer was lost (a network change, say): is this socket still alive? A TCP
+   * connection whose address went away looks open until Socket.IO's ping timeout (~45 s), and
+   * every ICE restart offer would wait in it. Answered by an `auth:hello` again (idempotent;
+   * it also brings fresh TURN credentials for that restart); unanswered within `timeoutMs`,
+   * the transport is dropped and the client reconnects at once.
+   */
+  async checkAlive(timeoutMs = 750): Promise<void> {
+    if (this.status !== 'ready' || this.probing) return;
+    this.probing = true;
+    try {
+      const token = await this.options.getToken();
+      const generation = this.generation;
+      await this.hello(token, timeoutMs).catch((error: unknown) => {
+        if (this.isStale(generation) || toAppError(error).code !== 'TIMEOUT') return;
+        this.log.info('the signaling connection does not answer; reconnecting', { timeoutMs });
+        this.socket.dropTransport();
+      });
+    } catch (error) {
+      this.log.warn('could not check the signaling connection', { error });
+    } finally {
+      this.probing = false;
+    }
+  }
+
   /** A fresh token for a socket already signed in: the same `auth:hello` again (idempotent). */
   private reauthenticate(token: string): void {
+    void this.hello(token, this.ackTimeoutMs).catch(() => {});
+  }
+
+  /**
+   * `auth:hello` on the authenticated socket; its answer carries fresh iceServers (TURN
+   * credentials expire), which the snapshot takes so the next ICE restart uses them.
+   */
+  private async hello(token: string, timeoutMs: number): Promise<void> {
     if (this.status !== 'ready') return;
     const generation = this.generation;
-    this.emitWithAck(ClientEvent.AuthHello, { token }, this.ackTimeoutMs).catch(
-      (error: unknown) => {
-        if (this.isStale(generation)) return;
-        const appError = toAppError(error);
+    try {
+      const result = await this.emitWithAck(ClientEvent.AuthHello, { token }, timeoutMs);
+      if (this.isStale(generation)) return;
+      this.setState((previous) => ({ ...previous, iceServers: result.iceServers }));
+    } catch (error) {
+      if (this.isStale(generation)) throw error;
+      const appError = toAppError(error);
+      if (appError.code !== 'TIMEOUT') {
         this.log.warn('re-authentication refused', { code: appError.code });
-        if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
-          this.onLoginEnded(appError);
-        }
-      },
-    );
+      }
+      if (appError.code === 'UNAUTHENTICATED' || appError.code === 'ACCOUNT_DISABLED') {
+        this.onLoginEnded(appError);
+      }
+      throw error;
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ import { io, type Socket } from 'socket.io-client';
  */
 export interface SocketLike {
   readonly connected: boolean;
+  /** The server's id for the current connection (undefined while disconnected). */
+  readonly id: string | undefined;
   on(event: string, listener: (...args: unknown[]) => void): void;
   off(event: string, listener: (...args: unknown[]) => void): void;
   emit(event: string, payload: unknown, ack?: (response: unknown) => void): void;
@@ -35,6 +37,9 @@ export function createSocketIoSocket(serverUrl: string): SocketLike {
   return {
     get connected() {
       return socket.connected;
+    },
+    get id() {
+      return socket.id;
     },
     on: (event, listener) => {
       untyped.on(event, listener);

@@ -45,12 +45,13 @@ export class FakeSender implements RtpSenderLike {
 }
 
 /**
- * A negotiated data channel that never opens: the engine only creates it; features that use
- * channels are tested in the browser, where two real connections carry them.
+ * A negotiated data channel that stays `connecting` until a test opens it; features that use
+ * channels end to end are tested in the browser, where two real connections carry them.
  */
 export class FakeDataChannel implements DataChannelLike {
   readyState: RTCDataChannelState = 'connecting';
   readonly sent: string[] = [];
+  private readonly handlers = new Map<string, Set<Handler>>();
   constructor(
     readonly label: string,
     readonly init: RTCDataChannelInit | undefined,
@@ -61,8 +62,34 @@ export class FakeDataChannel implements DataChannelLike {
   close(): void {
     this.readyState = 'closed';
   }
-  addEventListener(): void {}
-  removeEventListener(): void {}
+  addEventListener(type: string, listener: Handler): void {
+    let set = this.handlers.get(type);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(type, set);
+    }
+    set.add(listener);
+  }
+  removeEventListener(type: string, listener: Handler): void {
+    this.handlers.get(type)?.delete(listener);
+  }
+
+  // ---- test controls ----
+
+  open(): void {
+    this.readyState = 'open';
+    this.dispatch('open', undefined);
+  }
+
+  receive(data: unknown): void {
+    this.dispatch('message', { data });
+  }
+
+  private dispatch(type: string, event: unknown): void {
+    for (const handler of [...(this.handlers.get(type) ?? [])]) {
+      (handler as (event: unknown) => void)(event);
+    }
+  }
 }
 
 let nextPcId = 1;
@@ -116,9 +143,18 @@ export class FakePeerConnection implements PeerConnectionLike {
   private gatheredGeneration = 0;
 
   constructor(
-    readonly config: RTCConfiguration,
+    public config: RTCConfiguration,
     private readonly fakeOptions: FakePeerConnectionOptions = {},
   ) {}
+
+  getConfiguration(): RTCConfiguration {
+    return this.config;
+  }
+
+  setConfiguration(configuration: RTCConfiguration): void {
+    this.ops.push('setConfiguration');
+    this.config = configuration;
+  }
 
   /** The ICE username fragment of this side's current generation. */
   get localUfrag(): string {

@@ -16,6 +16,7 @@ type Handler = (...args: unknown[]) => void;
 export class FakeSocket implements SocketLike {
   connected = false;
   connectCalls = 0;
+  id: string | undefined;
   readonly emitted: Array<{ event: string; payload: unknown; ack?: (r: unknown) => void }> = [];
   /** Answers client emits like a server would; return undefined to leave the ack pending. */
   respond: (event: string, payload: unknown) => unknown = () => undefined;
@@ -47,11 +48,13 @@ export class FakeSocket implements SocketLike {
   disconnect(): void {
     if (!this.connected) return;
     this.connected = false;
+    this.id = undefined;
     this.fire('disconnect', 'io client disconnect');
   }
 
   dropTransport(): void {
     this.connected = false;
+    this.id = undefined;
     this.fire('disconnect', 'transport close');
   }
 
@@ -62,6 +65,7 @@ export class FakeSocket implements SocketLike {
   /** The server accepted the connection. */
   open(): void {
     this.connected = true;
+    this.id = `socket-${this.connectCalls}`;
     this.fire('connect');
   }
 
