@@ -50,11 +50,14 @@ describe('layering', () => {
     );
   });
 
-  it('keeps signaling and media free of the UI and the composition root', () => {
+  it('keeps signaling, media and quality free of the UI and the composition root', () => {
     expect(
       new Set(violations('signaling', ['../ui/hooks', '../client/app-client', '../rtc'])),
     ).toEqual(new Set(['../ui/hooks', '../client/app-client']));
     expect(new Set(violations('media', ['react', '../base/errors']))).toEqual(new Set(['react']));
+    expect(new Set(violations('quality', ['react', '../ui/hooks', '../rtc']))).toEqual(
+      new Set(['react', '../ui/hooks']),
+    );
   });
 
   it('keeps base at the bottom', () => {
