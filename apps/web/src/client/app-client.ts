@@ -19,6 +19,7 @@ import { Microphone } from '../media/microphone';
 import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
+import { ConnectionQuality } from '../quality/connection-quality';
 import { RoomController } from '../room/room-controller';
 import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
@@ -60,6 +61,8 @@ export class Connection {
   readonly cues: RoomCues;
   readonly callMute: CallMute;
   readonly tabs: OtherTabs;
+  /** Round trip, loss and jitter of every peer connection of the room or call. */
+  readonly quality = new ConnectionQuality();
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -91,6 +94,7 @@ export class Connection {
         logger: browserLogger,
       });
       app.transmit.attach(mesh);
+      this.quality.attach(mesh);
       return mesh;
     };
     const media = { acquire: () => microphone.acquire(), release: () => microphone.release() };
@@ -313,6 +317,7 @@ export class Connection {
     this.playout.close();
     this.cues.close();
     this.callMute.close();
+    this.quality.close();
     this.signaling.close();
   }
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Emitter } from '../rtc/emitter';
+import type { MeshEvents } from '../rtc/mesh';
 import type { PeerLink } from '../rtc/types';
 import { ConnectionQuality, type QualitySource } from './connection-quality';
 import { chromeReport } from './stats-fixture';
@@ -18,16 +19,13 @@ class FakeLink implements PeerLink {
 }
 
 class FakeMesh implements QualitySource {
-  readonly events = new Emitter<{
-    peerLinked: { userId: string; link: PeerLink };
-    peerRemoved: { userId: string };
-  }>();
+  readonly events = new Emitter<MeshEvents>();
   readonly current = new Map<string, FakeLink>();
   isClosed = false;
   links() {
     return [...this.current.values()];
   }
-  on(event: 'peerLinked' | 'peerRemoved', listener: (payload: never) => void) {
+  on<K extends keyof MeshEvents>(event: K, listener: (payload: MeshEvents[K]) => void) {
     return this.events.on(event, listener);
   }
   add(userId: string): FakeLink {

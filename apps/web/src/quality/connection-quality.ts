@@ -1,5 +1,5 @@
 import { ExternalStore } from '../base/external-store';
-import type { PeerLink } from '../rtc';
+import type { Mesh, PeerLink } from '../rtc';
 import {
   combined,
   type LossWindow,
@@ -14,15 +14,7 @@ import {
 } from './measure';
 
 /** The part of a Mesh the sampler follows (rtc/mesh.ts). */
-export interface QualitySource {
-  links(): readonly PeerLink[];
-  on(
-    event: 'peerLinked',
-    listener: (payload: { readonly userId: string; readonly link: PeerLink }) => void,
-  ): () => void;
-  on(event: 'peerRemoved', listener: (payload: { readonly userId: string }) => void): () => void;
-  readonly isClosed: boolean;
-}
+export type QualitySource = Pick<Mesh, 'links' | 'on' | 'isClosed'>;
 
 export interface QualitySnapshot {
   /** Per peer: both directions of the connection to them. */

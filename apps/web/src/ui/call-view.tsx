@@ -10,6 +10,7 @@ import { useAction, useConnection, useNow, useStore } from './hooks';
 import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
+import { PeerQuality, SelfQuality } from './quality-badge';
 
 export function CallView() {
   const connection = useConnection();
@@ -52,6 +53,8 @@ export function CallView() {
         <time data-testid="call-duration">{formatDuration(now - call.answeredAt)}</time>
         {' · '}
         <PeerStateBadge state={peer?.state} />
+        {' · '}
+        <PeerQuality userId={call.peer.id} />
       </p>
       {peerMuted.peerMuted && peerMuted.callId === call.callId ? (
         <p className="badge badge-muted" data-testid="peer-muted">
@@ -68,6 +71,7 @@ export function CallView() {
         <DeviceSelects />
         <DeafenButton />
         <AudioSettings />
+        <SelfQuality />
         <button
           type="button"
           className="button round danger"
