@@ -20,6 +20,7 @@ import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
 import { ConnectionQuality } from '../quality/connection-quality';
+import { JoinCheck } from '../room/join-check';
 import { RoomController } from '../room/room-controller';
 import { buildIceServers, Mesh, type PeerSnapshot, privacyAwareFactory } from '../rtc';
 import { HideIpSetting } from '../settings/hide-ip';
@@ -55,6 +56,8 @@ export class Connection {
   readonly signaling: SignalingClient;
   readonly lobby: LobbyStore;
   readonly room: RoomController;
+  /** The device check between a Join and the join itself. */
+  readonly joinCheck: JoinCheck;
   readonly call: DirectCallController;
   readonly levels: AudioLevels;
   readonly playout: Playout;
@@ -111,6 +114,16 @@ export class Connection {
       notices,
       self: () => session.user,
       logger: browserLogger,
+    });
+    this.joinCheck = new JoinCheck({
+      join: (roomId, options) => this.room.join(roomId, options),
+      settings: () => app.voiceSettings.getSnapshot(),
+      rememberJoinMuted: (joinMuted) => app.voiceSettings.update({ joinMuted }),
+      openMicrophone: () => microphone.acquire(),
+      releaseMicrophone: () => {
+        // A call answered while the check was open holds this same microphone.
+        if (!this.room.inRoom && this.call.getSnapshot().phase === 'idle') microphone.release();
+      },
     });
     this.call = new DirectCallController({
       client: this.signaling,
@@ -230,6 +243,12 @@ export class Connection {
       this.call.subscribe(syncLevels),
       this.room.subscribe(syncActivity),
       this.call.subscribe(syncActivity),
+      // A call answered (or placed) while the device check is open goes ahead of the join; a
+      // ring only hides the check until it is declined.
+      this.call.subscribe(() => {
+        const { phase } = this.call.getSnapshot();
+        if (phase === 'active' || phase === 'outgoing') this.joinCheck.cancel();
+      }),
       this.signaling.onReady(({ resumed }) => {
         if (resumed) return;
         void this.lobby.refreshHistory();
@@ -262,18 +281,21 @@ export class Connection {
 
   private previousLevelIds = new Set<string>();
 
-  /** Switches the microphone; mid-call the new track replaces the old one on every connection. */
+  /**
+   * Switches the microphone. An open one (in a room or call, or in the device check) is
+   * reopened on the new device at once; mid-call the new track replaces the old one on every
+   * connection.
+   */
   async selectMicrophone(deviceId: string): Promise<void> {
     const microphone = this.app.microphone;
-    const inCall = this.room.inRoom || this.call.getSnapshot().phase === 'active';
-    if (!inCall || !microphone.getSnapshot().track) {
+    if (!microphone.getSnapshot().track) {
       microphone.selectInput(deviceId);
       return;
     }
     try {
       const opened = await microphone.open(deviceId);
-      await this.room.replaceTrack(opened.track);
-      await this.call.replaceTrack(opened.track);
+      if (this.room.inRoom) await this.room.replaceTrack(opened.track);
+      if (this.call.getSnapshot().phase === 'active') await this.call.replaceTrack(opened.track);
       microphone.commitSwitch(deviceId, opened);
     } catch (error) {
       this.app.notices.error(toAppError(error).message);
@@ -366,9 +388,19 @@ export class AppClient {
       typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
       typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     );
-    const { noiseSuppression, echoCancellation, autoGainControl } =
+    const { noiseSuppression, echoCancellation, autoGainControl, inputId, outputId } =
       this.voiceSettings.getSnapshot();
     void this.microphone.setProcessing({ noiseSuppression, echoCancellation, autoGainControl });
+    // The devices last chosen in this browser, and each new choice remembered.
+    this.microphone.selectInput(inputId);
+    this.microphone.selectOutput(outputId);
+    this.microphone.subscribe(() => {
+      const chosen = this.microphone.getSnapshot();
+      const saved = this.voiceSettings.getSnapshot();
+      if (chosen.inputId !== saved.inputId || chosen.outputId !== saved.outputId) {
+        this.voiceSettings.update({ inputId: chosen.inputId, outputId: chosen.outputId });
+      }
+    });
     this.session.subscribe(() => this.onSession());
     void this.session.restore();
   }
