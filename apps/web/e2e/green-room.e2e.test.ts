@@ -32,7 +32,8 @@ describe.skipIf(skipReason !== '')('device check before joining', () => {
       await ben.page.getByRole('button', { name: `Join ${room}` }).click();
       const check = deviceCheck(ben.page);
       await check.getByText(`Before you join ${room}.`).waitFor();
-      await check.getByLabel('Microphone', { exact: true }).waitFor();
+      // The select's name is its label and the chosen option ("Microphone Default microphone").
+      await check.getByRole('combobox', { name: /^Microphone/ }).waitFor();
       // The fake microphone beeps: the level rises and falls while the check is open.
       const meter = check.getByRole('meter');
       const seen = new Set<number>();

@@ -46,8 +46,11 @@ describe.skipIf(skipReason !== '')('connection quality', () => {
         expect(shown.rtt, shown.name).toBeLessThan(250);
         expect(shown.jitter, shown.name).toBeLessThan(30);
         expect(shown.loss, shown.name).toBeLessThan(2);
-        // Keyboard: the badge takes focus and then shows its figures.
-        await badge.focus();
+        // Keyboard: Shift+Tab from the tile's options button reaches the badge, which then
+        // shows its figures.
+        await me.page.getByRole('button', { name: `Options for ${other.name}` }).focus();
+        await me.page.keyboard.press('Shift+Tab');
+        await expect(badge.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
         await badge.locator('.quality-tip').waitFor({ state: 'visible' });
         await me.page
           .getByRole('toolbar', { name: 'Call controls' })
