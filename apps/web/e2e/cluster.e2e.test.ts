@@ -32,6 +32,7 @@ import {
   unique,
   waitConnected,
 } from './support';
+import { joinRoom } from './voice-support';
 
 const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 /** /metrics is served only with a token (or on an internal port). */
@@ -222,8 +223,7 @@ describe.skipIf(prerequisite !== '')('two nodes behind deploy/nginx-lb.conf', ()
       await ann.page.getByRole('button', { name: 'Create room' }).click();
       await ann.page.getByRole('heading', { name: room }).waitFor();
       for (const person of [ben, cat]) {
-        await person.page.getByRole('button', { name: `Join ${room}` }).click();
-        await person.page.getByRole('heading', { name: room }).waitFor();
+        await joinRoom(person.page, room);
       }
       for (const person of people) await waitConnected(person.page, 2);
       await Promise.all(people.map((p) => expectAudioFlowing(p.page, 2)));

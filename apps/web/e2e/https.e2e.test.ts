@@ -26,6 +26,7 @@ import {
   unique,
   waitConnected,
 } from './support';
+import { joinRoom } from './voice-support';
 
 const prerequisite = skipReason || missingPrerequisite(['nginx', 'openssl', 'ip']);
 
@@ -125,8 +126,7 @@ describe.skipIf(prerequisite !== '')('HTTPS on one origin through deploy/nginx',
       await ann.page.getByLabel('Room name').fill(room);
       await ann.page.getByRole('button', { name: 'Create room' }).click();
       await ann.page.getByRole('heading', { name: room }).waitFor();
-      await ben.page.getByRole('button', { name: `Join ${room}` }).click();
-      await ben.page.getByRole('heading', { name: room }).waitFor();
+      await joinRoom(ben.page, room);
 
       for (const p of people) await waitConnected(p.page, 1);
       await Promise.all(people.map((p) => expectAudioFlowing(p.page, 1)));

@@ -9,7 +9,7 @@ import {
   useBrowser,
   waitConnected,
 } from './support';
-import { createRoom } from './voice-support';
+import { createRoom, joinNow } from './voice-support';
 
 describe.skipIf(skipReason !== '')('invite links', () => {
   const browser = useBrowser();
@@ -38,6 +38,7 @@ describe.skipIf(skipReason !== '')('invite links', () => {
       await ben.page.getByLabel('Display name').fill('Ben');
       await ben.page.getByLabel('Password').fill('correct horse battery');
       await ben.page.getByRole('button', { name: 'Create account', exact: true }).click();
+      await joinNow(ben.page);
       await ben.page.getByRole('heading', { name: room }).waitFor();
       await ann.page.locator('li.tile[aria-label="Ben"]').waitFor();
       await waitConnected(ann.page, 1);
@@ -50,6 +51,7 @@ describe.skipIf(skipReason !== '')('invite links', () => {
       await ann.page.getByRole('button', { name: 'Lock room' }).click();
       await ann.page.getByRole('button', { name: 'Unlock room' }).waitFor();
       await cat.page.goto(link);
+      await joinNow(cat.page);
       await cat.page.getByRole('heading', { name: 'You cannot join this room' }).waitFor();
       await cat.page.getByRole('alert').getByText('locked', { exact: false }).waitFor();
 
@@ -57,6 +59,7 @@ describe.skipIf(skipReason !== '')('invite links', () => {
       await ann.page.getByRole('button', { name: 'Unlock room' }).click();
       await ann.page.getByRole('button', { name: 'Lock room' }).waitFor();
       await cat.page.getByRole('button', { name: 'Try again' }).click();
+      await joinNow(cat.page);
       await cat.page.getByRole('heading', { name: room }).waitFor();
 
       // Closed: once everyone left, the link says the room has closed.
@@ -65,6 +68,7 @@ describe.skipIf(skipReason !== '')('invite links', () => {
         await page.getByRole('heading', { name: 'People' }).waitFor();
       }
       await cat.page.goto(link);
+      await joinNow(cat.page);
       await cat.page.getByRole('alert').getByText('closed', { exact: false }).waitFor();
       await cat.page.getByRole('button', { name: 'Go to the lobby' }).click();
       await cat.page.getByRole('heading', { name: 'People' }).waitFor();

@@ -12,6 +12,7 @@ import {
   useBrowser,
   webUrl,
 } from './support';
+import { joinRoom } from './voice-support';
 
 describe.skipIf(skipReason !== '')('lobby', () => {
   const browser = useBrowser();
@@ -70,8 +71,11 @@ describe.skipIf(skipReason !== '')('lobby', () => {
       await ben.page.getByRole('heading', { name: room }).waitFor();
       expect(await ben.page.title()).toBe(`${room} · OpenWCall`);
       await benRow.getByText(`In ${room}`, { exact: true }).waitFor();
-      await benRow.getByRole('button', { name: `Join Bertil in ${room}` }).click();
-      await ann.page.getByRole('heading', { name: room }).waitFor();
+      await joinRoom(
+        ann.page,
+        room,
+        benRow.getByRole('button', { name: `Join Bertil in ${room}` }),
+      );
       await ann.page.getByText('2 / 6 people').waitFor();
     } finally {
       await closeAll(people);

@@ -10,7 +10,7 @@ import {
   useBrowser,
   webUrl,
 } from './support';
-import { createRoom } from './voice-support';
+import { createRoom, joinRoom } from './voice-support';
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -120,8 +120,7 @@ describe.skipIf(skipReason !== '')('looks', () => {
       const room = unique('Phone');
       await createRoom(ann.page, room);
       for (const person of [max, cat]) {
-        await person.page.getByRole('button', { name: `Join ${room}` }).click();
-        await person.page.getByRole('heading', { name: room }).waitFor();
+        await joinRoom(person.page, room);
       }
       await ann.page.getByText('3 / 6 people').waitFor();
       // The host's view is the fullest: every other tile carries its options button.

@@ -11,6 +11,7 @@ import {
   useBrowser,
   waitConnected,
 } from './support';
+import { joinRoom } from './voice-support';
 
 function dropSignaling(page: Page) {
   return page.evaluate(() =>
@@ -35,8 +36,7 @@ describe.skipIf(skipReason !== '')('recovery', () => {
       await mia.page.getByRole('button', { name: 'Create room' }).click();
       await mia.page.getByRole('heading', { name: room }).waitFor();
       for (const person of [ned, ola]) {
-        await person.page.getByRole('button', { name: `Join ${room}` }).click();
-        await person.page.getByRole('heading', { name: room }).waitFor();
+        await joinRoom(person.page, room);
       }
       for (const person of people) await waitConnected(person.page, 2);
 

@@ -13,6 +13,7 @@ import {
   waitConnected,
   webUrl,
 } from './support';
+import { joinRoom } from './voice-support';
 
 /**
  * Records, every 50 ms in the page, whether `text` ever stopped showing: the peer's view during
@@ -46,8 +47,7 @@ describe.skipIf(skipReason !== '')('reload', () => {
       await ann.page.getByLabel('Room name').fill(room);
       await ann.page.getByRole('button', { name: 'Create room' }).click();
       await ann.page.getByRole('heading', { name: room }).waitFor();
-      await ben.page.getByRole('button', { name: `Join ${room}` }).click();
-      await ben.page.getByRole('heading', { name: room }).waitFor();
+      await joinRoom(ben.page, room);
       await Promise.all([waitConnected(ann.page, 1), waitConnected(ben.page, 1)]);
 
       const lostBen = await watchText(ann.page, '2 / 6 people');
@@ -157,8 +157,7 @@ describe.skipIf(skipReason !== '')('reload', () => {
       await gus.page.getByLabel('Room name').fill(room);
       await gus.page.getByRole('button', { name: 'Create room' }).click();
       await gus.page.getByRole('heading', { name: room }).waitFor();
-      await hal.page.getByRole('button', { name: `Join ${room}` }).click();
-      await hal.page.getByRole('heading', { name: room }).waitFor();
+      await joinRoom(hal.page, room);
       await Promise.all([waitConnected(gus.page, 1), waitConnected(hal.page, 1)]);
 
       const second = await hal.context.newPage();

@@ -165,8 +165,11 @@ describe.skipIf(skipReason !== '')('rooms', () => {
       await dan.page.getByText('Locked', { exact: true }).first().waitFor();
       // Unlocked, it can be joined again.
       await host.page.getByRole('button', { name: 'Unlock room' }).click();
-      await dan.page.getByRole('button', { name: `Join ${room}`, disabled: false }).click();
-      await dan.page.getByRole('heading', { name: room }).waitFor();
+      await joinRoom(
+        dan.page,
+        room,
+        dan.page.getByRole('button', { name: `Join ${room}`, disabled: false }),
+      );
     } finally {
       await closeAll(people);
     }

@@ -16,6 +16,7 @@ import {
   waitConnected,
   webUrl,
 } from './support';
+import { joinRoom } from './voice-support';
 
 const SIZES = [
   { name: '1280', width: 1280, height: 800 },
@@ -98,8 +99,8 @@ describe.skipIf(skipReason !== '')('screenshots', () => {
 
       // A room of three, from the host's side (moderation buttons): Ben muted, someone speaking.
       for (const person of [ann, ben]) {
-        await person.page.getByRole('button', { name: `Join ${room}`, exact: true }).click();
-        await person.page.getByRole('heading', { name: room }).waitFor();
+        const join = person.page.getByRole('button', { name: `Join ${room}`, exact: true });
+        await joinRoom(person.page, room, join);
       }
       await waitConnected(cat.page, 2);
       await ben.page.getByRole('button', { name: 'Mute', exact: true }).click();

@@ -12,6 +12,7 @@ import {
   waitConnected,
   waitFirstAudio,
 } from './support';
+import { joinRoom, pressJoin } from './voice-support';
 
 describe.skipIf(skipReason !== '')('a full room', () => {
   const browser = useBrowser();
@@ -30,12 +31,11 @@ describe.skipIf(skipReason !== '')('a full room', () => {
       const t0 = Date.now();
       const last = rest[rest.length - 1] as Person;
       for (const person of rest.slice(0, -1)) {
-        await person.page.getByRole('button', { name: `Join ${room}` }).click();
-        await person.page.getByRole('heading', { name: room }).waitFor();
+        await joinRoom(person.page, room);
       }
       // The sixth person's own join: click → 5 connections up → audio on all 5.
       const tLast = Date.now();
-      await last.page.getByRole('button', { name: `Join ${room}` }).click();
+      await pressJoin(last.page, room);
       await waitConnected(last.page, 5, 30_000);
       const lastConnectedMs = Date.now() - tLast;
       await waitFirstAudio(last.page, 5, 30_000);

@@ -21,6 +21,7 @@ import {
   useBrowser,
   waitConnected,
 } from './support';
+import { pressJoin } from './voice-support';
 
 const prerequisite = skipReason || missingPrerequisite(['turnserver'], { root: false });
 const SECRET = 'e2e-turn-secret-0123456789';
@@ -127,7 +128,7 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
       await ann.page.getByRole('button', { name: 'Create room' }).click();
       await ann.page.getByRole('heading', { name: room }).waitFor();
       const t0 = Date.now();
-      await ben.page.getByRole('button', { name: `Join ${room}` }).click();
+      await pressJoin(ben.page, room);
       await waitConnected(ben.page, 1);
       recordTiming('relay-only', { joinToConnectedMs: Date.now() - t0 });
       await waitConnected(ann.page, 1);

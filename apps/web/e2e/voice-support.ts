@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   callButton,
   energyGrowth,
@@ -16,8 +16,33 @@ export async function createRoom(page: Page, name: string) {
   await page.getByRole('heading', { name }).waitFor();
 }
 
-export async function joinRoom(page: Page, name: string) {
-  await page.getByRole('button', { name: `Join ${name}` }).click();
+/** The device check a Join opens first (ui/device-check.tsx; on unless turned off). */
+export function deviceCheck(page: Page): Locator {
+  return page.getByRole('dialog', { name: 'Check your devices' });
+}
+
+/** Goes through the open device check with "Join now" (after ticking "Join muted" with `muted`). */
+export async function joinNow(page: Page, options: { readonly muted?: boolean } = {}) {
+  const check = deviceCheck(page);
+  if (options.muted) await check.getByLabel('Join muted').check();
+  await check.getByRole('button', { name: 'Join now' }).click();
+}
+
+/** Clicks a Join button (`join`, default: the lobby's for room `name`) and then "Join now". */
+export async function pressJoin(
+  page: Page,
+  join: Locator | string,
+  options: { readonly muted?: boolean } = {},
+) {
+  await (typeof join === 'string'
+    ? page.getByRole('button', { name: `Join ${join}` })
+    : join
+  ).click();
+  await joinNow(page, options);
+}
+
+export async function joinRoom(page: Page, name: string, join?: Locator) {
+  await pressJoin(page, join ?? name);
   await page.getByRole('heading', { name }).waitFor();
 }
 

@@ -50,7 +50,7 @@ describe('layering', () => {
     );
   });
 
-  it('keeps signaling, media, chat and verify free of the UI and the composition root', () => {
+  it('keeps signaling, media, chat, verify and quality free of the UI and the composition root', () => {
     expect(
       new Set(violations('signaling', ['../ui/hooks', '../client/app-client', '../rtc'])),
     ).toEqual(new Set(['../ui/hooks', '../client/app-client']));
@@ -61,6 +61,9 @@ describe('layering', () => {
     expect(
       new Set(violations('verify', ['react', '../ui/hooks', '../rtc', '../base/errors'])),
     ).toEqual(new Set(['react', '../ui/hooks']));
+    expect(new Set(violations('quality', ['react', '../ui/hooks', '../rtc']))).toEqual(
+      new Set(['react', '../ui/hooks']),
+    );
   });
 
   it('keeps base at the bottom', () => {

@@ -22,6 +22,8 @@ import { NoiseFilter, rnnoiseSuppressor } from '../media/noise-filter';
 import { Playout } from '../media/playout';
 import { WebAudioTones } from '../media/tones';
 import { TransmitGate } from '../media/transmit';
+import { ConnectionQuality } from '../quality/connection-quality';
+import { JoinCheck } from '../room/join-check';
 import { RoomController } from '../room/room-controller';
 import {
   buildIceServers,
@@ -66,6 +68,8 @@ export class Connection {
   readonly signaling: SignalingClient;
   readonly lobby: LobbyStore;
   readonly room: RoomController;
+  /** The device check between a Join and the join itself. */
+  readonly joinCheck: JoinCheck;
   readonly call: DirectCallController;
   readonly levels: AudioLevels;
   readonly playout: Playout;
@@ -76,6 +80,8 @@ export class Connection {
   readonly roomChat = new ChatStore({ logger: browserLogger });
   readonly callChat = new ChatStore({ logger: browserLogger });
   readonly safety: SafetyCodes;
+  /** Round trip, loss and jitter of every peer connection of the room or call. */
+  readonly quality = new ConnectionQuality();
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly app: AppClient) {
@@ -151,6 +157,7 @@ export class Connection {
         stopLoss();
         stopClosed();
       });
+      this.quality.attach(mesh);
       return mesh;
     };
     // What the connections send: the microphone, through the strong suppressor when it is on.
@@ -174,6 +181,16 @@ export class Connection {
       notices,
       self: () => session.user,
       logger: browserLogger,
+    });
+    this.joinCheck = new JoinCheck({
+      join: (roomId, options) => this.room.join(roomId, options),
+      settings: () => app.voiceSettings.getSnapshot(),
+      rememberJoinMuted: (joinMuted) => app.voiceSettings.update({ joinMuted }),
+      openMicrophone: () => microphone.acquire(),
+      releaseMicrophone: () => {
+        // A call answered while the check was open holds this same microphone.
+        if (!this.room.inRoom && this.call.getSnapshot().phase === 'idle') microphone.release();
+      },
     });
     this.call = new DirectCallController({
       client: this.signaling,
@@ -293,6 +310,12 @@ export class Connection {
       this.call.subscribe(syncLevels),
       this.room.subscribe(syncActivity),
       this.call.subscribe(syncActivity),
+      // A call answered (or placed) while the device check is open goes ahead of the join; a
+      // ring only hides the check until it is declined.
+      this.call.subscribe(() => {
+        const { phase } = this.call.getSnapshot();
+        if (phase === 'active' || phase === 'outgoing') this.joinCheck.cancel();
+      }),
       this.signaling.onReady(({ resumed }) => {
         if (resumed) return;
         void this.lobby.refreshHistory();
@@ -325,11 +348,14 @@ export class Connection {
 
   private previousLevelIds = new Set<string>();
 
-  /** Switches the microphone; mid-call the new track replaces the old one on every connection. */
+  /**
+   * Switches the microphone. An open one (in a room or call, or in the device check) is
+   * reopened on the new device at once; mid-call the new track replaces the old one on every
+   * connection.
+   */
   async selectMicrophone(deviceId: string): Promise<void> {
     const microphone = this.app.microphone;
-    const inCall = this.room.inRoom || this.call.getSnapshot().phase === 'active';
-    if (!inCall || !microphone.getSnapshot().track) {
+    if (!microphone.getSnapshot().track) {
       microphone.selectInput(deviceId);
       return;
     }
@@ -344,8 +370,8 @@ export class Connection {
 
   /** Sends `track` on the room's or the call's connections (whichever is live). */
   async replaceOutgoing(track: MediaStreamTrack): Promise<void> {
-    await this.room.replaceTrack(track);
-    await this.call.replaceTrack(track);
+    if (this.room.inRoom) await this.room.replaceTrack(track);
+    if (this.call.getSnapshot().phase === 'active') await this.call.replaceTrack(track);
   }
 
   // Another tab takes over. A room moves by that tab's room:join (the server then tells this
@@ -386,6 +412,7 @@ export class Connection {
     this.cues.close();
     this.callMute.close();
     this.safety.close();
+    this.quality.close();
     this.signaling.close();
   }
 }
@@ -442,9 +469,19 @@ export class AppClient {
       typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined,
       typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     );
-    const { noiseSuppression, echoCancellation, autoGainControl } =
+    const { noiseSuppression, echoCancellation, autoGainControl, inputId, outputId } =
       this.voiceSettings.getSnapshot();
     void this.microphone.setProcessing({ noiseSuppression, echoCancellation, autoGainControl });
+    // The devices last chosen in this browser, and each new choice remembered.
+    this.microphone.selectInput(inputId);
+    this.microphone.selectOutput(outputId);
+    this.microphone.subscribe(() => {
+      const chosen = this.microphone.getSnapshot();
+      const saved = this.voiceSettings.getSnapshot();
+      if (chosen.inputId !== saved.inputId || chosen.outputId !== saved.outputId) {
+        this.voiceSettings.update({ inputId: chosen.inputId, outputId: chosen.outputId });
+      }
+    });
     this.session.subscribe(() => this.onSession());
     void this.session.restore();
   }

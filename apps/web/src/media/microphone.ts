@@ -76,8 +76,18 @@ export class Microphone extends ExternalStore<MicrophoneState> {
     if (current.stream && current.track && current.track.readyState !== 'ended') {
       return { stream: current.stream, track: current.track };
     }
-    const opened = await this.open(current.inputId);
-    this.setState((previous) => ({ ...previous, ...opened }));
+    let inputId = current.inputId;
+    let opened: { stream: MediaStream; track: MediaStreamTrack };
+    try {
+      opened = await this.open(inputId);
+    } catch (error) {
+      // A remembered microphone that is gone (unplugged, another machine's id): the default
+      // one rather than joining without a voice.
+      if (!inputId) throw error;
+      inputId = '';
+      opened = await this.open(inputId);
+    }
+    this.setState((previous) => ({ ...previous, ...opened, inputId }));
     void this.refreshDevices();
     return opened;
   }

@@ -146,6 +146,17 @@ describe('RoomController', () => {
     expect(s.client.requested(ClientEvent.RoomSelfMute)).toEqual([{ roomId: 'r1', muted: true }]);
   });
 
+  it('a muted join sends a silent track from the first offer and tells the server', async () => {
+    const s = setup();
+    s.client.answer(ClientEvent.RoomJoin, () => ({ room: roomWith(host, participant(me.id)) }));
+    await s.controller.join('r1', { muted: true });
+    await settle();
+    expect((s.track as unknown as FakeTrack).enabled).toBe(false);
+    expect(s.factory.created[0]?.senders[0]?.track).toBe(s.track);
+    expect(s.controller.getSnapshot().selfMuted).toBe(true);
+    expect(s.client.requested(ClientEvent.RoomSelfMute)).toEqual([{ roomId: 'r1', muted: true }]);
+  });
+
   it('a host mute stops sending; unmuting oneself resumes it', async () => {
     const s = setup();
     await joined(s);

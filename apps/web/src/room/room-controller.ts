@@ -60,6 +60,8 @@ export class RoomController extends ExternalStore<RoomViewState> {
   private readonly unsubscribes: Array<() => void>;
   /** Not in the view state: it outlives every join and leave (each resets that state). */
   private readonly removed = new Set<string>();
+  /** The pending join asked to start muted; read once, when the mesh is created. */
+  private joinMuted = false;
 
   constructor(deps: RoomControllerDeps) {
     super(IDLE);
@@ -126,12 +128,18 @@ export class RoomController extends ExternalStore<RoomViewState> {
     return this.getSnapshot().phase !== 'idle';
   }
 
-  /** Joins a room: opens the microphone first so the first offer already carries audio. */
-  async join(roomId: string): Promise<void> {
+  /**
+   * Joins a room: opens the microphone first so the first offer already carries audio. With
+   * `muted` (the device check's "Join muted") the track is off before the first offer, so not
+   * a word leaves before the server is told.
+   */
+  async join(roomId: string, options: { readonly muted?: boolean } = {}): Promise<void> {
+    this.joinMuted = options.muted === true;
     await this.enterWith(() => this.deps.client.request(ClientEvent.RoomJoin, { roomId }), roomId);
   }
 
   async create(name: string): Promise<void> {
+    this.joinMuted = false;
     await this.enterWith(() => this.deps.client.request(ClientEvent.RoomCreate, { name }));
   }
 
@@ -262,11 +270,22 @@ export class RoomController extends ExternalStore<RoomViewState> {
         noMicrophone: !this.media.hasMicrophone,
         enteredAt: Date.now(),
       }));
-      mesh.join(participantIds);
-      // Back after a reload: the server still has us muted.
-      if (me?.muted) {
+      // Back after a reload the server still has us muted; a muted join tells it now.
+      const tellServer = this.joinMuted && !me?.muted;
+      if (me?.muted || this.joinMuted) {
         mesh.setMuted(true);
         this.setState((s) => ({ ...s, selfMuted: true }));
+      }
+      this.joinMuted = false;
+      mesh.join(participantIds);
+      if (tellServer) {
+        this.deps.client
+          .request(ClientEvent.RoomSelfMute, { roomId: room.id, muted: true })
+          .catch((error: unknown) =>
+            this.log.warn('room:self:mute after a muted join failed', {
+              code: toAppError(error).code,
+            }),
+          );
       }
       return;
     }

@@ -30,6 +30,23 @@ describe('VoiceSettings', () => {
     ).toBe(false);
   });
 
+  it('checks devices before joining unless told not to, and remembers the devices', () => {
+    const storage = memory();
+    const settings = new VoiceSettings(storage);
+    expect(settings.getSnapshot()).toMatchObject({
+      checkDevices: true,
+      joinMuted: false,
+      inputId: '',
+      outputId: '',
+    });
+    settings.update({ checkDevices: false, joinMuted: true, inputId: 'mic-2' });
+    expect(new VoiceSettings(storage).getSnapshot()).toMatchObject({
+      checkDevices: false,
+      joinMuted: true,
+      inputId: 'mic-2',
+    });
+  });
+
   it('labels keys as people read them', () => {
     expect(keyLabel('Space')).toBe('Space');
     expect(keyLabel('KeyT')).toBe('T');

@@ -24,6 +24,12 @@ const VoiceSettingsSchema = z.object({
   autoGainControl: z.boolean().catch(true),
   /** RNNoise on top of the browser's suppression (media/noise-filter.ts); costs some CPU. */
   strongNoiseSuppression: z.boolean().catch(false),
+  /** The device check before joining a room (ui/device-check.tsx). */
+  checkDevices: z.boolean().catch(true),
+  joinMuted: z.boolean().catch(false),
+  /** The microphone and speaker last chosen; '' is the browser's default. */
+  inputId: z.string().max(256).catch(''),
+  outputId: z.string().max(256).catch(''),
 });
 export type VoiceSettingsState = z.infer<typeof VoiceSettingsSchema>;
 
@@ -37,7 +43,7 @@ function parse(raw: string | null | undefined): VoiceSettingsState {
   return VoiceSettingsSchema.parse(typeof value === 'object' && value !== null ? value : {});
 }
 
-/** Push-to-talk and audio processing choices, remembered per browser. */
+/** Push-to-talk, audio processing, devices and the check before joining, remembered per browser. */
 export class VoiceSettings extends ExternalStore<VoiceSettingsState> {
   constructor(private readonly storage: StorageLike | undefined = browserStorage()) {
     super(parse(storage?.getItem(KEY)));

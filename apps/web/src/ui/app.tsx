@@ -7,6 +7,7 @@ import { AccountPage } from './account-page';
 import { AdminPage } from './admin-page';
 import { AuthScreen } from './auth-screen';
 import { CallView, IncomingCallDialog } from './call-view';
+import { DeviceCheckDialog } from './device-check';
 import { Header } from './header';
 import { AppContext, ConnectionContext, useApp, useStore } from './hooks';
 import { InviteContext, InviteJoin, useInviteState, usePendingInvite } from './invite';
@@ -163,6 +164,7 @@ function Conversation() {
   const call = useStore(conn.call);
   const signaling = useStore(conn.signaling);
   const tabs = useStore(conn.tabs);
+  const check = useStore(conn.joinCheck);
   const invite = usePendingInvite();
   let kind: View;
   if (call.phase === 'outgoing') kind = 'calling';
@@ -213,6 +215,7 @@ function Conversation() {
         </section>
       ) : null}
       {view}
+      {check.roomId !== null && call.phase !== 'incoming' ? <DeviceCheckDialog /> : null}
       {call.phase === 'incoming' ? <IncomingCallDialog /> : null}
     </>
   );

@@ -1,5 +1,6 @@
 'use client';
 import { AudioProcessingSwitches } from './audio-processing';
+import { CheckDevicesSetting } from './device-check';
 import { PushToTalkSetting } from './push-to-talk';
 
 /** The less used voice settings, folded away behind one button of the control bar. */
@@ -13,6 +14,7 @@ export function AudioSettings() {
       <div className="card audio-settings-panel">
         <PushToTalkSetting />
         <AudioProcessingSwitches />
+        <CheckDevicesSetting />
       </div>
     </details>
   );

@@ -11,6 +11,7 @@ import { useAction, useConnection, useNow, useStore } from './hooks';
 import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
+import { PeerQuality, SelfQuality } from './quality-badge';
 import { SafetyCode } from './safety-code';
 
 export function CallView() {
@@ -54,6 +55,8 @@ export function CallView() {
         <time data-testid="call-duration">{formatDuration(now - call.answeredAt)}</time>
         {' · '}
         <PeerStateBadge state={peer?.state} />
+        {' · '}
+        <PeerQuality userId={call.peer.id} />
       </p>
       {peerMuted.peerMuted && peerMuted.callId === call.callId ? (
         <p className="badge badge-muted" data-testid="peer-muted">
@@ -72,6 +75,7 @@ export function CallView() {
         <DeviceSelects />
         <DeafenButton />
         <AudioSettings />
+        <SelfQuality />
         <button
           type="button"
           className="button round danger"

@@ -51,8 +51,9 @@ export function InviteJoin({ roomId }: { roomId: string }) {
     if (!ready || started.current === attempt) return;
     started.current = attempt;
     setRefusal(null);
-    connection.room
-      .join(roomId)
+    // Through the device check like a Join in the lobby; its Cancel leads to the lobby too.
+    connection.joinCheck
+      .request(roomId)
       .then(() => invite.done())
       .catch((error: unknown) => {
         const appError = toAppError(error);

@@ -62,7 +62,7 @@ function People() {
                   connection.call.invite({ id: person.userId, displayName: person.displayName }),
                 )
               }
-              onJoin={(roomId) => run(() => connection.room.join(roomId))}
+              onJoin={(roomId) => run(() => connection.joinCheck.request(roomId))}
             />
           ))}
         </ul>
@@ -210,7 +210,7 @@ function Rooms() {
               room={summary}
               removed={connection.room.wasRemovedFrom(summary.id)}
               disabled={joining}
-              onJoin={() => run(() => connection.room.join(summary.id))}
+              onJoin={() => run(() => connection.joinCheck.request(summary.id))}
             />
           ))}
         </ul>

@@ -11,6 +11,7 @@ import { CopyInviteLink } from './invite';
 import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
+import { PeerQuality, SelfQuality } from './quality-badge';
 import { RoomAnnouncer } from './room-announcer';
 import { SafetyCode } from './safety-code';
 
@@ -108,6 +109,7 @@ export function RoomView() {
         <DeviceSelects />
         <DeafenButton />
         <AudioSettings />
+        <SelfQuality />
         <button
           type="button"
           className="button round danger"
@@ -166,7 +168,12 @@ function ParticipantTile({
         {participant.deafened ? <span className="badge badge-muted">Deafened</span> : null}
         {speaking && !muted ? <span className="sr-only">Speaking</span> : null}
       </div>
-      {self ? null : <PeerStateBadge state={peer?.state} />}
+      {self ? null : (
+        <div className="tile-connection">
+          <PeerStateBadge state={peer?.state} />
+          <PeerQuality userId={participant.userId} />
+        </div>
+      )}
       {self ? null : (
         <PersonMenu
           userId={participant.userId}
