@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { printTable } from '@openwcall/server/bench/table';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, newPage, register, unique } from '../e2e/browser';
 import { startStack } from '../e2e/global-setup';
 import { startBareRelay } from './bare/relay';
+import { type CpuSample, measureCpu } from './cpu';
+import { profileDir, profilePages } from './profile';
 
 /*
  * `pnpm bench:web`: the web app against a bare page (bench/bare: getUserMedia, one
@@ -159,11 +159,22 @@ async function timedJoin(
 }
 
 /** People 0…n-1 join `room` one after the other (each fully connected); the last one's times. */
-async function meet(subject: Subject, pages: readonly Page[], room: string): Promise<JoinTimes> {
+async function meet(
+  subject: Subject,
+  pages: readonly Page[],
+  room: string,
+  profileLabel = '',
+): Promise<JoinTimes> {
   let last: JoinTimes | null = null;
   for (const [index, page] of pages.entries()) {
     const click = await subject.prepare(page, room, index === 0);
+    // With BENCH_PROFILE, the last join is profiled in every page of the room.
+    const profiled =
+      profileDir && profileLabel && index === pages.length - 1
+        ? await profilePages(pages, profileLabel)
+        : null;
     last = await timedJoin(page, room, index, click);
+    await profiled?.();
   }
   if (!last) throw new Error('nobody joined');
   return last;
@@ -171,94 +182,6 @@ async function meet(subject: Subject, pages: readonly Page[], room: string): Pro
 
 async function leaveAll(subject: Subject, pages: readonly Page[]) {
   for (const page of pages) await subject.leave(page);
-}
-
-// ---------------------------------------------------------------------------------------
-// CPU of the browser's process tree, from /proc (utime + stime).
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-interface ProcInfo {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly ticks: number;
-}
-
-function readProc(pid: number): ProcInfo | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
-  } catch {
-    return null;
-  }
-}
-
-/** Chromium's processes: the browser (a child of this process) and all its descendants. */
-function browserProcesses(): ProcInfo[] {
-  const all = readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map((name) => readProc(Number(name)))
-    .filter((p): p is ProcInfo => p !== null);
-  const inTree = new Set<number>();
-  for (const p of all) {
-    if (p.ppid !== process.pid) continue;
-    const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8');
-    if (/chrom/i.test(cmdline)) inTree.add(p.pid);
-  }
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) {
-      if (!inTree.has(p.pid) && inTree.has(p.ppid)) {
-        inTree.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  return all.filter((p) => inTree.has(p.pid));
-}
-
-/** What a Chromium process is, from its --type and --utility-sub-type flags. */
-function processKind(pid: number): string {
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return 'gone';
-  }
-  const type = /--type=([\w-]+)/.exec(cmdline)?.[1];
-  if (!type) return 'browser';
-  if (type === 'utility') {
-    const sub = /--utility-sub-type=([\w.]+)/.exec(cmdline)?.[1] ?? '';
-    if (/audio/i.test(sub)) return 'audio service';
-    if (/network/i.test(sub)) return 'network service';
-    return 'utility';
-  }
-  return type;
-}
-
-interface CpuSample {
-  readonly percent: number;
-  readonly byKind: ReadonlyMap<string, number>;
-}
-
-async function measureCpu(ms: number): Promise<CpuSample> {
-  const before = new Map(browserProcesses().map((p) => [p.pid, p.ticks]));
-  const started = performance.now();
-  await sleep(ms);
-  const after = browserProcesses();
-  const seconds = (performance.now() - started) / 1000;
-  const percentOf = (ticks: number) => (ticks / CLOCK_TICKS / seconds) * 100;
-  const byKind = new Map<string, number>();
-  let total = 0;
-  for (const p of after) {
-    const used = p.ticks - (before.get(p.pid) ?? 0);
-    total += used;
-    const kind = processKind(p.pid);
-    byKind.set(kind, (byKind.get(kind) ?? 0) + percentOf(used));
-  }
-  return { percent: percentOf(total), byKind };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -283,7 +206,9 @@ async function steadyCpu(subject: Subject, browser: Browser): Promise<CpuSample>
   await meet(subject, pages, unique(`cpu-${subject.name}`));
   // Let join cues, entry animations and the first stats settle before measuring.
   await sleep(2_000);
+  const profiled = profileDir ? await profilePages(pages, `steady-${subject.name}`) : null;
   const sample = await measureCpu(CPU_MS);
+  await profiled?.();
   await leaveAll(subject, pages);
   await Promise.all(pages.map((p) => p.context().close()));
   if (browser.contexts().length !== 0) throw new Error('contexts left open');
@@ -291,6 +216,7 @@ async function steadyCpu(subject: Subject, browser: Browser): Promise<CpuSample>
 }
 
 async function main() {
+  if (profileDir) console.log(`profiling into ${profileDir}: CPU numbers include the profiler`);
   console.log(
     `bench:web — sizes ${SIZES.join(',')}, ${ROUNDS} round(s), CPU over ${CPU_MS} ms of a ${CPU_PEOPLE}-person call`,
   );
@@ -312,7 +238,8 @@ async function main() {
       for (let round = 0; round < ROUNDS; round++) {
         for (const subject of [app, bare]) {
           const group = pages[subject.name].slice(0, size);
-          const result = await meet(subject, group, unique(`r${size}-${subject.name}`));
+          const label = round === 0 ? `join${size}-${subject.name}` : '';
+          const result = await meet(subject, group, unique(`r${size}-${subject.name}`), label);
           const key = `${subject.name}:${size}`;
           times.set(key, [...(times.get(key) ?? []), result]);
           await leaveAll(subject, group);
