@@ -87,19 +87,15 @@ export function stop(child: ChildProcess | undefined) {
   }
 }
 
-export default async function setup(project: TestProject) {
-  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chromiumPath)) {
-    const reason = `Chromium not found at ${chromiumPath} (set CHROMIUM_PATH or apt-get install chromium)`;
-    if (process.env.CI) throw new Error(`browser tests cannot run under CI: ${reason}`);
-    console.warn(`[e2e] skipping browser tests: ${reason}`);
-    project.provide('skipReason', reason);
-    project.provide('webUrl', '');
-    project.provide('serverUrl', '');
-    project.provide('chromiumPath', chromiumPath);
-    return;
-  }
-
+/**
+ * The real server and the built web app on free ports, as `pnpm start` runs them (also
+ * `pnpm bench:web`). `stop` ends both process trees.
+ */
+export async function startStack(): Promise<{
+  serverUrl: string;
+  webUrl: string;
+  stop: () => void;
+}> {
   const [serverPort, webPort] = [await freePort(), await freePort()];
   const serverUrl = `http://127.0.0.1:${serverPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
@@ -151,6 +147,23 @@ export default async function setup(project: TestProject) {
     throw error;
   }
 
+  return { serverUrl, webUrl, stop: teardown };
+}
+
+export default async function setup(project: TestProject) {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(chromiumPath)) {
+    const reason = `Chromium not found at ${chromiumPath} (set CHROMIUM_PATH or apt-get install chromium)`;
+    if (process.env.CI) throw new Error(`browser tests cannot run under CI: ${reason}`);
+    console.warn(`[e2e] skipping browser tests: ${reason}`);
+    project.provide('skipReason', reason);
+    project.provide('webUrl', '');
+    project.provide('serverUrl', '');
+    project.provide('chromiumPath', chromiumPath);
+    return;
+  }
+
+  const { serverUrl, webUrl, stop: teardown } = await startStack();
   project.provide('skipReason', '');
   project.provide('webUrl', webUrl);
   project.provide('serverUrl', serverUrl);

@@ -4,6 +4,7 @@
 import { get } from 'node:https';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from './browser';
 import {
   type AppPair,
   createNetns,
@@ -17,7 +18,6 @@ import {
 } from './deploy-harness';
 import { freePort } from './global-setup';
 import {
-  CHROMIUM_ARGS,
   closeAll,
   expectAudioFlowing,
   type Person,

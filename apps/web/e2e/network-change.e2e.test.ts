@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS } from './browser';
 import {
   type AppPair,
   createNetns,
@@ -15,7 +16,6 @@ import {
   tempDir,
 } from './deploy-harness';
 import {
-  CHROMIUM_ARGS,
   closeAll,
   expectAudioFlowing,
   inboundAudio,

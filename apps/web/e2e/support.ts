@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { CHROMIUM_ARGS, inboundAudio, type Person, register } from './browser';
+
+export { type InboundAudio, inboundAudio, newPage, type Person, unique } from './browser';
 
 export const webUrl = inject('webUrl');
 export const skipReason = inject('skipReason');
@@ -18,21 +20,6 @@ export const screenshotDir =
     ? resolve(dirname(fileURLToPath(import.meta.url)), '../../../docs/screenshots')
     : join(tmpdir(), 'openwcall-e2e-screenshots');
 mkdirSync(screenshotDir, { recursive: true });
-
-// ENVIRONMENT.md: flags that work on our machines; fake devices beep, so audio energy grows.
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 /** One browser for the enclosing describe block; call the returned function inside tests. */
 export function useBrowser(): () => Browser {
@@ -53,67 +40,9 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: inject('chromiumPath'), args: CHROMIUM_ARGS });
 }
 
-// Runs in every page before the app: remembers each RTCPeerConnection and the remote stream id
-// (the sender's local MediaStream id, from the SDP msid) it receives, for getStats() checks.
-const INIT_SCRIPT = `(() => {
-  const Native = window.RTCPeerConnection;
-  const list = [];
-  window.__pcs = list;
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      list.push(this);
-      this.__createdAt = performance.now();
-      this.addEventListener('track', (e) => { this.__remoteStreamId = e.streams[0] ? e.streams[0].id : null; });
-    }
-  };
-})();`;
-
-export interface Person {
-  readonly name: string;
-  readonly userId: string;
-  readonly email: string;
-  readonly password: string;
-  readonly context: BrowserContext;
-  readonly page: Page;
-}
-
-export function unique(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
-
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ permissions: ['microphone'] });
-  await context.addInitScript(INIT_SCRIPT);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-  return { context, page };
-}
-
 /** A new person with a fresh account, signed in and looking at the lobby. */
-export async function signUp(browser: Browser, name: string, url = webUrl): Promise<Person> {
-  const { context, page } = await newPage(browser);
-  const email = `${unique(name.toLowerCase().replace(/\W+/g, ''))}@example.test`;
-  const password = 'correct horse battery';
-  await page.goto(url);
-  await page.getByRole('button', { name: 'Register a new account' }).click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Display name').fill(name);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account', exact: true }).click();
-  await page.getByRole('heading', { name: 'People' }).waitFor();
-  const userId = await page.evaluate(() => {
-    const handle = (
-      window as unknown as {
-        __openwcall: {
-          app: { session: { getSnapshot(): { status: string; user?: { id: string } } } };
-        };
-      }
-    ).__openwcall;
-    return handle.app.session.getSnapshot().user?.id ?? '';
-  });
-  return { name, userId, email, password, context, page };
+export function signUp(browser: Browser, name: string, url = webUrl): Promise<Person> {
+  return register(browser, name, url);
 }
 
 /**
@@ -125,52 +54,6 @@ export function callButton(page: Page, person: Person) {
   return page
     .locator(`li.person[data-user-id="${person.userId}"]`)
     .getByRole('button', { name: `Call ${person.name}`, exact: true });
-}
-
-export interface InboundAudio {
-  readonly state: RTCPeerConnectionState;
-  readonly remoteStreamId: string | null;
-  readonly bytesReceived: number;
-  readonly totalAudioEnergy: number;
-}
-
-/** Inbound audio of every open peer connection in the page. */
-export function inboundAudio(page: Page): Promise<InboundAudio[]> {
-  return page.evaluate(async () => {
-    const pcs = (
-      window as unknown as {
-        __pcs: Array<RTCPeerConnection & { __remoteStreamId?: string | null }>;
-      }
-    ).__pcs;
-    return Promise.all(
-      pcs
-        .filter((pc) => pc.connectionState !== 'closed')
-        .map(async (pc) => {
-          let bytesReceived = 0;
-          let totalAudioEnergy = 0;
-          const stats = await pc.getStats();
-          stats.forEach(
-            (report: {
-              type: string;
-              kind?: string;
-              bytesReceived?: number;
-              totalAudioEnergy?: number;
-            }) => {
-              if (report.type === 'inbound-rtp' && report.kind === 'audio') {
-                bytesReceived += report.bytesReceived ?? 0;
-                totalAudioEnergy += report.totalAudioEnergy ?? 0;
-              }
-            },
-          );
-          return {
-            state: pc.connectionState,
-            remoteStreamId: pc.__remoteStreamId ?? null,
-            bytesReceived,
-            totalAudioEnergy,
-          };
-        }),
-    );
-  });
 }
 
 /** The id of the MediaStream the page sends (its microphone), as receivers see it. */

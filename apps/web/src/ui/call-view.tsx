@@ -7,7 +7,7 @@ import { Avatar } from './avatar';
 import { ChatPanel } from './chat-panel';
 import { DeafenButton } from './deafen-button';
 import { handleDialogKey } from './focus-trap';
-import { useAction, useConnection, useNow, useStore } from './hooks';
+import { useAction, useConnection, useNow, useSpeaking, useStore } from './hooks';
 import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
@@ -17,7 +17,9 @@ import { SafetyCode } from './safety-code';
 export function CallView() {
   const connection = useConnection();
   const call = useStore(connection.call);
-  const speaking = useStore(connection.levels);
+  // Two booleans, not the speaking set: other ids' changes do not re-render the call.
+  const peerSpeaking = useSpeaking(call.phase === 'idle' ? '' : call.peer.id);
+  const selfSpeaking = useSpeaking(SELF_LEVEL_ID);
   const peerMuted = useStore(connection.callMute);
   const run = useAction();
   const now = useNow();
@@ -46,7 +48,7 @@ export function CallView() {
   const peer = call.peers[0];
   return (
     <main className="page center call" aria-labelledby="call-heading">
-      <Avatar name={call.peer.displayName} size="large" speaking={speaking.has(call.peer.id)} />
+      <Avatar name={call.peer.displayName} size="large" speaking={peerSpeaking} />
       <h1 id="call-heading" tabIndex={-1}>
         {call.peer.displayName}
       </h1>
@@ -66,9 +68,7 @@ export function CallView() {
       <PushToTalkStatus />
       <SafetyCode userId={call.peer.id} name={call.peer.displayName} />
       <PersonMenu userId={call.peer.id} name={call.peer.displayName} />
-      {speaking.has(SELF_LEVEL_ID) && !call.selfMuted ? (
-        <p className="muted small">You are speaking</p>
-      ) : null}
+      {selfSpeaking && !call.selfMuted ? <p className="muted small">You are speaking</p> : null}
       <ChatPanel chat={connection.callChat} />
       <div className="controls" role="toolbar" aria-label="Call controls">
         <MuteButton muted={call.selfMuted} onToggle={(muted) => connection.call.setMuted(muted)} />

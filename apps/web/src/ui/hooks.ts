@@ -12,6 +12,19 @@ export function useStore<T>(store: Readable<T>): T {
   return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
 }
 
+/**
+ * Whether `levelId` (a user id, or SELF_LEVEL_ID) is speaking. Each tile reads its own
+ * boolean, so a level change re-renders the one tile whose light changed, not the whole view.
+ */
+export function useSpeaking(levelId: string): boolean {
+  const { levels } = useConnection();
+  return useSyncExternalStore(
+    levels.subscribe,
+    () => levels.getSnapshot().has(levelId),
+    () => false,
+  );
+}
+
 export const AppContext = createContext<AppClient | null>(null);
 export const ConnectionContext = createContext<Connection | null>(null);
 

@@ -1,12 +1,13 @@
 'use client';
 import type { Participant } from '@openwcall/shared';
+import { memo } from 'react';
 import { SELF_LEVEL_ID } from '../client/app-client';
-import type { PeerSnapshot } from '../rtc';
+import type { PeerState } from '../rtc';
 import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
 import { ChatPanel } from './chat-panel';
 import { DeafenButton } from './deafen-button';
-import { useAction, useApp, useConnection, useStore } from './hooks';
+import { useAction, useApp, useConnection, useSpeaking, useStore } from './hooks';
 import { CopyInviteLink } from './invite';
 import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
@@ -19,7 +20,6 @@ export function RoomView() {
   const app = useApp();
   const connection = useConnection();
   const view = useStore(connection.room);
-  const speaking = useStore(connection.levels);
   const session = useStore(app.session);
   const run = useAction();
   const me = session.status === 'signed-in' ? session.user.id : '';
@@ -36,7 +36,7 @@ export function RoomView() {
 
   const amHost = room.hostId === me;
   const host = room.participants.find((p) => p.userId === room.hostId);
-  const peersById = new Map<string, PeerSnapshot>(view.peers.map((p) => [p.userId, p]));
+  const peerStates = new Map<string, PeerState>(view.peers.map((p) => [p.userId, p.state]));
   const ordered = [
     ...room.participants.filter((p) => p.userId === me),
     ...room.participants.filter((p) => p.userId !== me),
@@ -84,12 +84,9 @@ export function RoomView() {
             key={participant.userId}
             participant={participant}
             self={participant.userId === me}
-            speaking={speaking.has(participant.userId === me ? SELF_LEVEL_ID : participant.userId)}
             muted={participant.userId === me ? view.selfMuted : participant.muted}
-            peer={peersById.get(participant.userId)}
+            peerState={peerStates.get(participant.userId)}
             canModerate={amHost && participant.userId !== me}
-            onMute={() => run(() => connection.room.muteParticipant(participant.userId))}
-            onRemove={() => run(() => connection.room.removeParticipant(participant.userId))}
           />
         ))}
       </ul>
@@ -124,25 +121,28 @@ export function RoomView() {
   );
 }
 
-function ParticipantTile({
+/**
+ * Memoised with primitive props: a peer's state change or a speaking light re-renders only the
+ * tile it concerns (every mesh change used to re-render every tile, ~2 per second per speaker).
+ */
+const ParticipantTile = memo(function ParticipantTile({
   participant,
   self,
-  speaking,
   muted,
-  peer,
+  peerState,
   canModerate,
-  onMute,
-  onRemove,
 }: {
   participant: Participant;
   self: boolean;
-  speaking: boolean;
   muted: boolean;
-  peer: PeerSnapshot | undefined;
+  peerState: PeerState | undefined;
   canModerate: boolean;
-  onMute: () => void;
-  onRemove: () => void;
 }) {
+  const connection = useConnection();
+  const run = useAction();
+  const speaking = useSpeaking(self ? SELF_LEVEL_ID : participant.userId);
+  const onMute = () => run(() => connection.room.muteParticipant(participant.userId));
+  const onRemove = () => run(() => connection.room.removeParticipant(participant.userId));
   const name = participant.displayName;
   return (
     <li
@@ -170,7 +170,7 @@ function ParticipantTile({
       </div>
       {self ? null : (
         <div className="tile-connection">
-          <PeerStateBadge state={peer?.state} />
+          <PeerStateBadge state={peerState} />
           <PeerQuality userId={participant.userId} />
         </div>
       )}
@@ -185,4 +185,4 @@ function ParticipantTile({
       )}
     </li>
   );
-}
+});
