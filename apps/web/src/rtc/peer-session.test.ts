@@ -326,6 +326,37 @@ describe('PeerSession heartbeat', () => {
     expect(a.session.state).toBe('connected');
   });
 
+  it('does not count a stall of its own page as the peer going silent', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
+    session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    a.pc.setConnectionState('connected');
+    const beat = heartbeatOf(a.pc);
+    beat.open();
+    beat.receive('ping');
+    await vi.advanceTimersByTimeAsync(250);
+    // The main thread is blocked for 3 s (say, rendering a big room while five offers arrive):
+    // no beat runs, and the pong that came meanwhile waits in the queue behind the stall.
+    vi.setSystemTime(Date.now() + 3_000);
+    await vi.advanceTimersByTimeAsync(250);
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(0);
+    beat.receive('pong');
+    for (let i = 0; i < 8; i += 1) {
+      await vi.advanceTimersByTimeAsync(250);
+      beat.receive('pong');
+    }
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(0);
+    expect(a.session.state).toBe('connected');
+    // Real silence on a page that runs on time is still a lost path.
+    await vi.advanceTimersByTimeAsync(1_500);
+    await settle();
+    expect(a.pc.restartIceCalls).toBe(1);
+  });
+
   it('stays quiet until the channel opens and stops with close()', async () => {
     vi.useFakeTimers();
     const { session } = setup();

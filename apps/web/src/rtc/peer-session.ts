@@ -138,6 +138,7 @@ export class PeerSession implements PeerLink {
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   /** When the oldest ping nobody has answered yet went out; null once anything is heard. */
   private unansweredSince: number | null = null;
+  private lastBeatAt: number | null = null;
   /**
    * Whether the peer ever spoke on the heartbeat channel. Until it has, its silence proves
    * nothing: a peer without the heartbeat (an older tab during a deploy) would otherwise see
@@ -537,6 +538,7 @@ export class PeerSession implements PeerLink {
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
     this.unansweredSince = null;
+    this.lastBeatAt = null;
   };
 
   private readonly onHeartbeatMessage = (event: { readonly data: unknown }): void => {
@@ -554,6 +556,13 @@ export class PeerSession implements PeerLink {
     if (this.heartbeat.readyState !== 'open' || this.isClosed()) return;
     const now = Date.now();
     const timeout = this.options.heartbeatTimeoutMs ?? 1_000;
+    const interval = this.options.heartbeatIntervalMs ?? 250;
+    // A beat this late means our own page was stalled (a busy main thread, a throttled tab):
+    // the peer's answers may be queued behind the stall, so its silence proves nothing yet.
+    if (this.lastBeatAt !== null && now - this.lastBeatAt > interval * 2) {
+      this.unansweredSince = null;
+    }
+    this.lastBeatAt = now;
     if (
       this.currentState === 'connected' &&
       this.heartbeatHeard &&
