@@ -4,6 +4,7 @@ import {
   localStreamId,
   type Person,
   poll,
+  screenshot,
   signUp,
   skipReason,
   unique,
@@ -46,6 +47,7 @@ describe.skipIf(skipReason !== '')('device check before joining', () => {
         { what: 'a moving microphone level', intervalMs: 60, timeoutMs: 10_000 },
       );
       expect(Math.min(...seen)).toBeLessThan(Math.max(...seen));
+      await screenshot(ben.page, 'device-check-1280.png');
 
       // The test sound plays to its end on the chosen (default) speaker.
       await check.getByRole('button', { name: 'Play test sound' }).click();

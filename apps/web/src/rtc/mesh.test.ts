@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Mesh, type MeshOptions } from './mesh';
 import {
-  type FakePeerConnection,
+  FakePeerConnection,
+  type FakePeerConnectionOptions,
   FakeSignalingNetwork,
   type FakeTrack,
   fakePeerConnectionFactory,
@@ -22,7 +23,7 @@ function setup(
   const factory = fakePeerConnectionFactory();
   const pcsOf = new Map<string, FakePeerConnection[]>();
 
-  function mesh(userId: string) {
+  function mesh(userId: string, fakeOptions?: FakePeerConnectionOptions) {
     const pcs: FakePeerConnection[] = [];
     pcsOf.set(userId, pcs);
     const track = fakeTrack(`mic-${userId}`);
@@ -31,7 +32,9 @@ function setup(
       scope,
       signaling: network.channel(userId),
       createPeerConnection: (config) => {
-        const pc = factory.create(config);
+        const pc = fakeOptions
+          ? new FakePeerConnection(config, fakeOptions)
+          : factory.create(config);
         pcs.push(pc);
         return pc;
       },
@@ -244,6 +247,26 @@ describe('Mesh', () => {
     expect(a.pcs[0]?.closed).toBe(true);
     expect(a.pcs[1]?.signalingState).toBe('stable');
     expect(b2.pcs[0]?.signalingState).toBe('stable');
+    expect(b2.pcs[0]?.remoteDescription).not.toBeNull();
+  });
+
+  it('replaces the session after a reload even when the peer keeps its certificate', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a', { fingerprint: 'cert-a' });
+    a.mesh.participantJoined('b');
+    const b1 = mesh('b', { fingerprint: 'cert-b' });
+    b1.mesh.join(['a', 'b']);
+    await network.deliverAll();
+
+    // Same fingerprint, new connection: the browser would take the offer as an ICE restart.
+    b1.mesh.close();
+    const b2 = mesh('b', { fingerprint: 'cert-b' });
+    b2.mesh.join(['a', 'b']);
+    await network.deliverAll();
+
+    expect(a.pcs).toHaveLength(2);
+    expect(a.pcs[0]?.closed).toBe(true);
+    expect(a.pcs[1]?.signalingState).toBe('stable');
     expect(b2.pcs[0]?.remoteDescription).not.toBeNull();
   });
 

@@ -103,6 +103,11 @@ export function iceUfragOf(sdp: string | undefined): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
 }
 
+/** The session id of a description's `o=` line: fixed for the life of the connection that made it. */
+export function sdpSessionId(sdp: string | undefined): string | undefined {
+  return /^o=\S+ (\d+) /m.exec(sdp ?? '')?.[1];
+}
+
 /**
  * One RTCPeerConnection to one remote user, negotiated with MDN's "Perfect negotiation"
  * (https://developer.mozilla.org/en-US/docs/Web/API/WebRTC_API/Perfect_negotiation):
@@ -421,6 +426,21 @@ export class PeerSession implements PeerLink {
     }
 
     const hadRemote = this.pc.remoteDescription !== null;
+    // A new connection on the far side (a reload). With a certificate kept per device its DTLS
+    // fingerprint is the same, so the browser would accept the offer as an ICE restart of the
+    // old session and the new DTLS handshake would never complete: only a new connection here
+    // can talk to it.
+    const knownSession = sdpSessionId(this.pc.remoteDescription?.sdp ?? undefined);
+    const offeredSession = sdpSessionId(sdp);
+    if (
+      kind === 'offer' &&
+      knownSession !== undefined &&
+      offeredSession !== undefined &&
+      offeredSession !== knownSession
+    ) {
+      this.events.emit('remoteReset', { signal: { kind, sdp }, error: 'new remote session' });
+      return;
+    }
     try {
       // Applying a remote offer in have-local-offer rolls the local offer back implicitly
       // (JSEP; Chrome 80+, Firefox 75+, Safari 15.4+), which is what the polite peer needs.

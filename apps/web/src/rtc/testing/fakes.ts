@@ -95,11 +95,13 @@ export class FakeDataChannel implements DataChannelLike {
 let nextPcId = 1;
 
 /**
- * SDP stand-in: `fake <type> pc=<id> n=<n>[ restart] a=ice-ufrag:<id>.<generation>`; `pc=` plays
- * the DTLS fingerprint, the ufrag line is written as in real SDP so the engine parses both alike.
+ * SDP stand-in: `fake <type> pc=<id> fp=<fingerprint> n=<n>[ restart] a=ice-ufrag:<id>.<gen>`
+ * and an `o=` line with the connection's session id; `fp=` plays the DTLS fingerprint (`pc=` in
+ * hand-written descriptions without one), the ufrag and `o=` lines are written as in real SDP so
+ * the engine parses both alike.
  */
-function sdpOwner(sdp: string | undefined): string | undefined {
-  return /pc=(\d+)/.exec(sdp ?? '')?.[1];
+function sdpFingerprint(sdp: string | undefined): string | undefined {
+  return /fp=(\S+)/.exec(sdp ?? '')?.[1] ?? /pc=(\d+)/.exec(sdp ?? '')?.[1];
 }
 
 export function sdpUfrag(sdp: string | undefined): string | undefined {
@@ -112,6 +114,12 @@ export interface FakePeerConnectionOptions {
    * of its first description and of each ICE restart.
    */
   readonly autoCandidates?: boolean;
+  /**
+   * The DTLS certificate's fingerprint, when the page keeps one certificate for all its
+   * connections (as the app does for safety codes); by default each connection has its own, and
+   * a browser refuses a remote description whose fingerprint changed.
+   */
+  readonly fingerprint?: string;
 }
 
 export class FakePeerConnection implements PeerConnectionLike {
@@ -249,8 +257,8 @@ export class FakePeerConnection implements PeerConnectionLike {
 
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
     return this.enqueue(() => {
-      const owner = sdpOwner(description.sdp);
-      const knownOwner = sdpOwner(this.remoteDescription?.sdp);
+      const owner = sdpFingerprint(description.sdp);
+      const knownOwner = sdpFingerprint(this.remoteDescription?.sdp);
       if (knownOwner !== undefined && owner !== knownOwner) {
         throw new Error('InvalidAccessError: DTLS fingerprint changed');
       }
@@ -334,7 +342,8 @@ export class FakePeerConnection implements PeerConnectionLike {
 
   private makeSdp(type: string): string {
     this.sdpCounter += 1;
-    return `fake ${type} pc=${this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''} tracks=${this.senders.length} a=ice-ufrag:${this.localUfrag}`;
+    // The o= line carries the session id, fixed for a connection's life as in real SDP.
+    return `fake ${type} pc=${this.id} fp=${this.fakeOptions.fingerprint ?? this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''} tracks=${this.senders.length} a=ice-ufrag:${this.localUfrag}\no=- ${this.id} 2 IN IP4 127.0.0.1`;
   }
 
   private gather(): void {
