@@ -357,6 +357,36 @@ describe('PeerSession heartbeat', () => {
     expect(a.pc.restartIceCalls).toBe(1);
   });
 
+  it('keeps a silent heartbeat while the transport still receives bytes (a busy peer page)', async () => {
+    const { network, session } = setup();
+    const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
+    session('bob', 'alice', { initiator: false });
+    await network.deliverAll();
+    let bytes = 1_000;
+    a.pc.getStats = async () =>
+      new Map([['T01', { type: 'transport', bytesReceived: bytes }]]) as unknown as RTCStatsReport;
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    a.pc.setConnectionState('connected');
+    const beat = heartbeatOf(a.pc);
+    beat.open();
+    beat.receive('ping');
+    // No pong for 3 s, but its audio keeps arriving: the peer's page is busy, the path is fine.
+    for (let i = 0; i < 12; i += 1) {
+      bytes += 500;
+      await vi.advanceTimersByTimeAsync(250);
+      await settle();
+    }
+    expect(a.pc.restartIceCalls).toBe(0);
+    expect(a.session.state).toBe('connected');
+    // Then nothing arrives at all: lost.
+    for (let i = 0; i < 12; i += 1) {
+      await vi.advanceTimersByTimeAsync(250);
+      await settle();
+    }
+    expect(a.pc.restartIceCalls).toBe(1);
+    expect(a.session.state).toBe('reconnecting');
+  });
+
   it('stays quiet until the channel opens and stops with close()', async () => {
     vi.useFakeTimers();
     const { session } = setup();

@@ -144,6 +144,7 @@ export class PeerSession implements PeerLink {
   /** When the oldest ping nobody has answered yet went out; null once anything is heard. */
   private unansweredSince: number | null = null;
   private lastBeatAt: number | null = null;
+  private silenceStartBytes: number | undefined = undefined;
   /**
    * Whether the peer ever spoke on the heartbeat channel. Until it has, its silence proves
    * nothing: a peer without the heartbeat (an older tab during a deploy) would otherwise see
@@ -590,13 +591,47 @@ export class PeerSession implements PeerLink {
       now - this.unansweredSince >= timeout
     ) {
       this.unansweredSince = null;
-      this.lostAt ??= now;
-      this.transition('reconnecting', 'heartbeat lost');
-      this.scheduleRestart('heartbeat lost');
+      void this.confirmHeartbeatLoss(this.silenceStartBytes);
     }
-    this.unansweredSince ??= now;
+    if (this.unansweredSince === null) {
+      this.unansweredSince = now;
+      void this.transportBytes().then((bytes) => {
+        this.silenceStartBytes = bytes;
+      });
+    }
     this.heartbeat.send('ping');
   };
+
+  /**
+   * The peer's pongs come from its page's main thread, its media from the browser's own
+   * threads: a peer page busy for a second (six people joining on a small machine) stops
+   * answering while its packets keep arriving. Only a path that also stopped delivering bytes
+   * is lost; restarting healthy connections under load slowed a full room's set-up several
+   * times over. Without statistics (a fake connection), silence alone decides.
+   */
+  private async confirmHeartbeatLoss(before: number | undefined): Promise<void> {
+    const after = await this.transportBytes();
+    if (this.isClosed() || this.currentState !== 'connected') return;
+    if (before !== undefined && after !== undefined && after > before) return;
+    this.lostAt ??= Date.now();
+    this.transition('reconnecting', 'heartbeat lost');
+    this.scheduleRestart('heartbeat lost');
+  }
+
+  /** Bytes received on the connection's transport (media, data and ICE checks), if reported. */
+  private async transportBytes(): Promise<number | undefined> {
+    try {
+      let total: number | undefined;
+      (await this.pc.getStats()).forEach((report: { type?: string; bytesReceived?: number }) => {
+        if (report.type === 'transport' && typeof report.bytesReceived === 'number') {
+          total = (total ?? 0) + report.bytesReceived;
+        }
+      });
+      return total;
+    } catch {
+      return undefined;
+    }
+  }
 
   private recovered(reason: string): void {
     // The answer timer stays: a renegotiation can be pending while ICE (re)connects.
