@@ -56,12 +56,8 @@ function linkOf(
 class TestMesh implements ChatMesh {
   readonly events = new Emitter<MeshEvents & { change: undefined }>();
   readonly current = new Map<string, PeerLink>();
-  isClosed = false;
   on<K extends keyof MeshEvents>(event: K, listener: (payload: MeshEvents[K]) => void) {
     return this.events.on(event, listener);
-  }
-  subscribe(listener: () => void) {
-    return this.events.on('change', listener);
   }
   links(): readonly PeerLink[] {
     return [...this.current.values()];
@@ -75,8 +71,7 @@ class TestMesh implements ChatMesh {
     this.events.emit('peerRemoved', { userId });
   }
   close(): void {
-    this.isClosed = true;
-    this.events.emit('change', undefined);
+    this.events.emit('closed', undefined);
   }
 }
 

@@ -23,7 +23,7 @@ export interface ChatState {
 }
 
 /** The part of a Mesh the chat listens to. */
-export type ChatMesh = Pick<Mesh, 'on' | 'links' | 'subscribe' | 'isClosed'>;
+export type ChatMesh = Pick<Mesh, 'on' | 'links'>;
 
 export interface ChatAttachOptions {
   readonly selfId: string;
@@ -80,10 +80,7 @@ export class ChatStore extends ExternalStore<ChatState> {
     const unsubscribes = [
       mesh.on('peerLinked', ({ link }) => this.bind(link)),
       mesh.on('peerRemoved', ({ userId }) => this.unbind(userId)),
-      // A closed mesh publishes once more, as closed: the room or call is over.
-      mesh.subscribe(() => {
-        if (mesh.isClosed) this.detach();
-      }),
+      mesh.on('closed', () => this.detach()),
     ];
     this.detachMesh = () => {
       for (const unsubscribe of unsubscribes) unsubscribe();

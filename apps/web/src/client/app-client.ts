@@ -146,17 +146,12 @@ export class Connection {
         servers = next;
         mesh.setIceServers(iceServers());
       });
-      const stopLoss = mesh.on('peerState', ({ to }) => {
+      mesh.on('peerState', ({ to }) => {
         // Media to a peer stopped: if our own network changed, the socket is dead too and
         // the ICE restart's offer would wait in it; check it now rather than at its timeout.
         if (to === 'reconnecting') void this.signaling.checkAlive();
       });
-      const stopClosed = mesh.subscribe(() => {
-        if (!mesh.isClosed) return;
-        stopIce();
-        stopLoss();
-        stopClosed();
-      });
+      mesh.on('closed', stopIce);
       this.quality.attach(mesh);
       return mesh;
     };

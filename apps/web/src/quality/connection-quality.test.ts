@@ -41,6 +41,8 @@ class FakeMesh implements QualitySource {
   close() {
     for (const id of [...this.current.keys()]) this.remove(id);
     this.isClosed = true;
+    this.events.emit('closed', undefined);
+    this.events.clear();
   }
 }
 

@@ -52,6 +52,7 @@ export class ConnectionQuality extends ExternalStore<QualitySnapshot> {
     this.sources.set(source, [
       source.on('peerLinked', ({ userId, link }) => this.link(userId, link)),
       source.on('peerRemoved', ({ userId }) => this.unlink(userId)),
+      source.on('closed', () => this.sources.delete(source)),
     ]);
     for (const link of source.links()) this.link(link.remoteUserId, link);
   }
@@ -61,7 +62,6 @@ export class ConnectionQuality extends ExternalStore<QualitySnapshot> {
     if (this.sampling) return;
     this.sampling = true;
     try {
-      this.forgetClosedSources();
       const taken = await Promise.all(
         [...this.entries].map(async ([userId, entry]) => {
           try {
@@ -105,14 +105,6 @@ export class ConnectionQuality extends ExternalStore<QualitySnapshot> {
     if (!this.entries.delete(userId)) return;
     this.schedule();
     this.publish(new Map());
-  }
-
-  private forgetClosedSources(): void {
-    for (const [source, unsubscribes] of this.sources) {
-      if (!source.isClosed) continue;
-      for (const off of unsubscribes) off();
-      this.sources.delete(source);
-    }
   }
 
   private schedule(): void {

@@ -78,6 +78,17 @@ describe('Mesh', () => {
     expect(b.mesh.links()[0]?.channel('nope')).toBeUndefined();
   });
 
+  it('says closed once, as its last event', () => {
+    const { mesh } = setup();
+    const a = mesh('a');
+    const seen: string[] = [];
+    a.mesh.subscribe(() => seen.push('change'));
+    a.mesh.on('closed', () => seen.push('closed'));
+    a.mesh.close();
+    a.mesh.close();
+    expect(seen).toEqual(['change', 'closed']);
+  });
+
   it('hands fresh ICE servers to live connections before their next restart, and to new ones', async () => {
     const { network, mesh } = setup();
     const b = mesh('b');

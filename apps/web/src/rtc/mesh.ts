@@ -53,6 +53,8 @@ export interface MeshEvents extends Record<string, unknown> {
   peerRemoved: { readonly userId: string };
   /** A connection to `userId` was created (first contact, or a replacement after a reset). */
   peerLinked: { readonly userId: string; readonly link: PeerLink };
+  /** The room or call is over: the last event, after which every listener is dropped. */
+  closed: undefined;
 }
 
 /**
@@ -223,6 +225,7 @@ export class Mesh {
     this.unsubscribeUnreachable();
     for (const userId of [...this.sessions.keys()]) this.removeSession(userId);
     this.publish();
+    this.events.emit('closed', undefined);
     this.events.clear();
   }
 
