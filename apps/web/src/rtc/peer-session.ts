@@ -89,7 +89,6 @@ export function isPolite(localUserId: string, remoteUserId: string): boolean {
 // dozen at most, so this only bounds a misbehaving one.
 const MAX_PENDING_CANDIDATES = 256;
 
-/** The ICE username fragment of a description (`a=ice-ufrag:`), which names its ICE generation. */
 /**
  * The engine's own negotiated channel, on every connection: far above the small ids features
  * take from DataChannelSpec, and below Chrome's 1024 SCTP streams.
@@ -99,6 +98,7 @@ export const HEARTBEAT_CHANNEL = {
   id: 1000,
 } as const satisfies DataChannelSpec;
 
+/** The ICE username fragment of a description (`a=ice-ufrag:`), which names its ICE generation. */
 export function iceUfragOf(sdp: string | undefined): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
 }
