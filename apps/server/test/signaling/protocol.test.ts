@@ -639,7 +639,17 @@ describe.each(topologies)('PROTOCOL.md on $label', (topology) => {
 });
 
 describe.each(topologies)('reconnect grace on $label', (topology) => {
-  const server = useDeployment(topology, { RECONNECT_GRACE_MS: '1500' });
+  const GRACE_MS = 1500;
+  const server = useDeployment(topology, { RECONNECT_GRACE_MS: String(GRACE_MS) });
+  /**
+   * Past the grace of a socket closed now or before: its deadline is due (time has to pass for
+   * that) and whatever it did has been emitted on every node. A round trip to the client that
+   * would have been told still has to follow before a negative check.
+   */
+  const pastGrace = async () => {
+    await sleep(GRACE_MS + 300);
+    await server.settled();
+  };
 
   it('a user back within the grace keeps seat, host role and call state, and hears room:joined again', async () => {
     const host = await signedInClient(server.nextUrl(), 'Host');
@@ -652,8 +662,7 @@ describe.each(topologies)('reconnect grace on $label', (topology) => {
     const rejoined = await back.next('room:joined');
     expect(rejoined.room.hostId).toBe(host.user.id);
     expect(rejoined.room.participants.map((p) => p.userId)).toEqual([host.user.id, b.user.id]);
-    // Past the grace: its timer would have fired by now.
-    await sleep(1800);
+    await pastGrace();
     // Signals reach the new socket; that round trip (b → server → back) also comes after
     // anything the grace timer would have sent b, so the negative checks follow it.
     await b.request('webrtc:offer', { to: host.user.id, roomId: room.id, sdp: 'v=0' });
@@ -678,7 +687,7 @@ describe.each(topologies)('reconnect grace on $label', (topology) => {
     await closed;
     const rejoined = await back.next('room:joined');
     expect(rejoined.room.participants.map((p) => p.userId)).toEqual([host.user.id, b.user.id]);
-    await sleep(1800);
+    await pastGrace();
     await b.request('webrtc:offer', { to: host.user.id, roomId: room.id, sdp: 'v=0' });
     expect(await back.next('webrtc:offer')).toMatchObject({ from: b.user.id });
     expect(b.all('room:participant:left')).toEqual([]);
@@ -710,7 +719,7 @@ describe.each(topologies)('reconnect grace on $label', (topology) => {
       resumed: true,
     });
     // Past the grace, then a round trip through the call before the negative check.
-    await sleep(1600);
+    await pastGrace();
     await caller.request('webrtc:offer', { to: callee.user.id, callId, sdp: 'v=0' });
     expect(await back.next('webrtc:offer')).toMatchObject({ from: caller.user.id });
     expect(caller.all('call:direct:state').filter((s) => s.state === 'ended')).toEqual([]);
