@@ -309,15 +309,25 @@ describe('PeerSession heartbeat', () => {
     expect(a.session.state).toBe('connected');
   });
 
-  it('never restarts a connection whose peer has never answered a heartbeat', async () => {
+  /**
+   * Alice connected to Bob with her heartbeat channel open, on a fake interval clock (the
+   * signaling relay settled on real timers first); `stats` stands for her getStats().
+   */
+  async function beating(stats?: () => RTCStatsReport) {
     const { network, session } = setup();
     const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
     session('bob', 'alice', { initiator: false });
     await network.deliverAll();
+    if (stats) a.pc.getStats = async () => stats();
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
     a.pc.setConnectionState('connected');
     const beat = heartbeatOf(a.pc);
     beat.open();
+    return { a, beat };
+  }
+
+  it('never restarts a connection whose peer has never answered a heartbeat', async () => {
+    const { a, beat } = await beating();
     // A peer without the heartbeat (an older version of the app): pings go out, none return.
     await vi.advanceTimersByTimeAsync(5_000);
     await settle();
@@ -327,14 +337,7 @@ describe('PeerSession heartbeat', () => {
   });
 
   it('does not count a stall of its own page as the peer going silent', async () => {
-    const { network, session } = setup();
-    const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
-    session('bob', 'alice', { initiator: false });
-    await network.deliverAll();
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-    a.pc.setConnectionState('connected');
-    const beat = heartbeatOf(a.pc);
-    beat.open();
+    const { a, beat } = await beating();
     beat.receive('ping');
     await vi.advanceTimersByTimeAsync(250);
     // The main thread is blocked for 3 s (say, rendering a big room while five offers arrive):
@@ -358,17 +361,13 @@ describe('PeerSession heartbeat', () => {
   });
 
   it('keeps a silent heartbeat while the transport still receives bytes (a busy peer page)', async () => {
-    const { network, session } = setup();
-    const a = session('alice', 'bob', { heartbeatIntervalMs: 250, heartbeatTimeoutMs: 1_000 });
-    session('bob', 'alice', { initiator: false });
-    await network.deliverAll();
     let bytes = 1_000;
-    a.pc.getStats = async () =>
-      new Map([['T01', { type: 'transport', bytesReceived: bytes }]]) as unknown as RTCStatsReport;
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
-    a.pc.setConnectionState('connected');
-    const beat = heartbeatOf(a.pc);
-    beat.open();
+    const { a, beat } = await beating(
+      () =>
+        new Map([
+          ['T01', { type: 'transport', bytesReceived: bytes }],
+        ]) as unknown as RTCStatsReport,
+    );
     beat.receive('ping');
     // No pong for 3 s, but its audio keeps arriving: the peer's page is busy, the path is fine.
     for (let i = 0; i < 12; i += 1) {
