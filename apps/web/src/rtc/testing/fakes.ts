@@ -44,24 +44,10 @@ export class FakeSender implements RtpSenderLike {
   }
 }
 
-/**
- * A negotiated data channel that stays `connecting` until a test opens it; features that use
- * channels end to end are tested in the browser, where two real connections carry them.
- */
-export class FakeDataChannel implements DataChannelLike {
-  readyState: RTCDataChannelState = 'connecting';
-  readonly sent: string[] = [];
-  private readonly handlers = new Map<string, Set<Handler>>();
-  constructor(
-    readonly label: string,
-    readonly init: RTCDataChannelInit | undefined,
-  ) {}
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.readyState = 'closed';
-  }
+/** Listeners by event type, as the DOM objects the fakes stand for keep them. */
+class FakeEventTarget {
+  protected readonly handlers = new Map<string, Set<Handler>>();
+
   addEventListener(type: string, listener: Handler): void {
     let set = this.handlers.get(type);
     if (!set) {
@@ -70,8 +56,36 @@ export class FakeDataChannel implements DataChannelLike {
     }
     set.add(listener);
   }
+
   removeEventListener(type: string, listener: Handler): void {
     this.handlers.get(type)?.delete(listener);
+  }
+
+  protected dispatch(type: string, event: unknown): void {
+    for (const handler of [...(this.handlers.get(type) ?? [])]) {
+      (handler as (event: unknown) => void)(event);
+    }
+  }
+}
+
+/**
+ * A negotiated data channel that stays `connecting` until a test opens it; features that use
+ * channels end to end are tested in the browser, where two real connections carry them.
+ */
+export class FakeDataChannel extends FakeEventTarget implements DataChannelLike {
+  readyState: RTCDataChannelState = 'connecting';
+  readonly sent: string[] = [];
+  constructor(
+    readonly label: string,
+    readonly init: RTCDataChannelInit | undefined,
+  ) {
+    super();
+  }
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 'closed';
   }
 
   // ---- test controls ----
@@ -83,12 +97,6 @@ export class FakeDataChannel implements DataChannelLike {
 
   receive(data: unknown): void {
     this.dispatch('message', { data });
-  }
-
-  private dispatch(type: string, event: unknown): void {
-    for (const handler of [...(this.handlers.get(type) ?? [])]) {
-      (handler as (event: unknown) => void)(event);
-    }
   }
 }
 
@@ -122,7 +130,7 @@ export interface FakePeerConnectionOptions {
   readonly fingerprint?: string;
 }
 
-export class FakePeerConnection implements PeerConnectionLike {
+export class FakePeerConnection extends FakeEventTarget implements PeerConnectionLike {
   readonly id = String(nextPcId++);
   signalingState: RTCSignalingState = 'stable';
   connectionState: RTCPeerConnectionState = 'new';
@@ -136,7 +144,6 @@ export class FakePeerConnection implements PeerConnectionLike {
   restartIceCalls = 0;
   closed = false;
 
-  private readonly handlers = new Map<string, Set<Handler>>();
   private chain: Promise<void> = Promise.resolve();
   private negotiationNeeded = false;
   private iceRestartPending = false;
@@ -153,7 +160,9 @@ export class FakePeerConnection implements PeerConnectionLike {
   constructor(
     public config: RTCConfiguration,
     private readonly fakeOptions: FakePeerConnectionOptions = {},
-  ) {}
+  ) {
+    super();
+  }
 
   getConfiguration(): RTCConfiguration {
     return this.config;
@@ -167,19 +176,6 @@ export class FakePeerConnection implements PeerConnectionLike {
   /** The ICE username fragment of this side's current generation. */
   get localUfrag(): string {
     return `${this.id}.${this.iceGeneration}`;
-  }
-
-  addEventListener(type: string, listener: Handler): void {
-    let set = this.handlers.get(type);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(type, set);
-    }
-    set.add(listener);
-  }
-
-  removeEventListener(type: string, listener: Handler): void {
-    this.handlers.get(type)?.delete(listener);
   }
 
   listenerCount(): number {
@@ -323,12 +319,6 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
 
   // ---- internals ----
-
-  private dispatch(type: string, event: unknown): void {
-    for (const handler of [...(this.handlers.get(type) ?? [])]) {
-      (handler as (event: unknown) => void)(event);
-    }
-  }
 
   private enqueue(operation: () => void): Promise<void> {
     const result = this.chain.then(async () => {
