@@ -1,18 +1,18 @@
 'use client';
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { formatDuration } from '../calls/direct-call';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
 import { ChatPanel } from './chat-panel';
 import { DeafenButton } from './deafen-button';
-import { handleDialogKey } from './focus-trap';
 import { useAction, useConnection, useNow, useSpeaking, useStore } from './hooks';
 import { DeviceSelects, LeaveIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
 import { PushToTalkStatus } from './push-to-talk';
 import { PeerQuality, SelfQuality } from './quality-badge';
 import { SafetyCode } from './safety-code';
+import { useModal } from './use-modal';
 
 export function CallView() {
   const connection = useConnection();
@@ -96,27 +96,9 @@ export function IncomingCallDialog() {
   const run = useAction();
   const acceptRef = useRef<HTMLButtonElement>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
+  // This component stays mounted between calls: each ring is a new opening of the dialog.
   const ringing = call.phase === 'incoming' ? call.callId : null;
-  // useAction returns a new function each render; the key listener must not re-subscribe
-  // (and re-focus Accept) on every render, so it reads the latest decline through a ref.
-  const declineRef = useRef(() => {});
-  declineRef.current = () => void run(() => connection.call.decline());
-  useEffect(() => {
-    if (!ringing) return;
-    // This component stays mounted between calls, so focus is moved for each new ring.
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    acceptRef.current?.focus();
-    // On the document, not the dialog: Tab must be caught even once focus has left it.
-    const onKeyDown = (event: KeyboardEvent) => {
-      const dialog = dialogRef.current;
-      if (dialog && handleDialogKey(event, dialog)) declineRef.current();
-    };
-    document.addEventListener('keydown', onKeyDown, true);
-    return () => {
-      document.removeEventListener('keydown', onKeyDown, true);
-      if (previous?.isConnected) previous.focus();
-    };
-  }, [ringing]);
+  useModal(ringing, dialogRef, acceptRef, () => void run(() => connection.call.decline()));
   if (call.phase !== 'incoming') return null;
   return (
     <div className="dialog-backdrop">

@@ -2,9 +2,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { LevelMeter } from '../media/level-meter';
 import { playTestSound } from '../media/test-sound';
-import { handleDialogKey } from './focus-trap';
 import { useApp, useConnection, useStore } from './hooks';
 import { DeviceSelects } from './media-controls';
+import { useModal } from './use-modal';
 
 /** "Always check devices before joining": in the check itself and in the audio settings. */
 export function CheckDevicesSetting() {
@@ -46,19 +46,7 @@ export function DeviceCheckDialog() {
     return () => meter.stop();
   }, [meter, stream]);
 
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    joinRef.current?.focus();
-    const onKeyDown = (event: KeyboardEvent) => {
-      const dialog = dialogRef.current;
-      if (dialog && handleDialogKey(event, dialog)) connection.joinCheck.cancel();
-    };
-    document.addEventListener('keydown', onKeyDown, true);
-    return () => {
-      document.removeEventListener('keydown', onKeyDown, true);
-      if (previous?.isConnected) previous.focus();
-    };
-  }, [connection]);
+  useModal(roomId, dialogRef, joinRef, () => connection.joinCheck.cancel());
 
   const roomName = lobby.rooms.find((r) => r.id === roomId)?.name;
   const playSound = () => {
