@@ -144,7 +144,8 @@ export class PeerSession implements PeerLink {
   /** When the oldest ping nobody has answered yet went out; null once anything is heard. */
   private unansweredSince: number | null = null;
   private lastBeatAt: number | null = null;
-  private silenceStartBytes: number | undefined = undefined;
+  /** Bytes received when a pong was first late; taken only then (getStats is not free). */
+  private silenceSample: Promise<number | undefined> | null = null;
   /**
    * Whether the peer ever spoke on the heartbeat channel. Until it has, its silence proves
    * nothing: a peer without the heartbeat (an older tab during a deploy) would otherwise see
@@ -559,12 +560,14 @@ export class PeerSession implements PeerLink {
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
     this.unansweredSince = null;
+    this.silenceSample = null;
     this.lastBeatAt = null;
   };
 
   private readonly onHeartbeatMessage = (event: { readonly data: unknown }): void => {
     if (this.isClosed()) return;
     this.unansweredSince = null;
+    this.silenceSample = null;
     this.heartbeatHeard = true;
     if (event.data === 'ping' && this.heartbeat.readyState === 'open') this.heartbeat.send('pong');
     // A restart on a path the browser never saw fail brings no connectionstatechange back.
@@ -590,14 +593,17 @@ export class PeerSession implements PeerLink {
       this.unansweredSince !== null &&
       now - this.unansweredSince >= timeout
     ) {
+      const before = this.silenceSample;
       this.unansweredSince = null;
-      void this.confirmHeartbeatLoss(this.silenceStartBytes);
+      this.silenceSample = null;
+      void this.confirmHeartbeatLoss(before);
     }
     if (this.unansweredSince === null) {
       this.unansweredSince = now;
-      void this.transportBytes().then((bytes) => {
-        this.silenceStartBytes = bytes;
-      });
+      this.silenceSample = null;
+    } else {
+      // A pong is late: note what has arrived so far, to compare with at the timeout.
+      this.silenceSample ??= this.transportBytes();
     }
     this.heartbeat.send('ping');
   };
@@ -609,7 +615,8 @@ export class PeerSession implements PeerLink {
    * is lost; restarting healthy connections under load slowed a full room's set-up several
    * times over. Without statistics (a fake connection), silence alone decides.
    */
-  private async confirmHeartbeatLoss(before: number | undefined): Promise<void> {
+  private async confirmHeartbeatLoss(sample: Promise<number | undefined> | null): Promise<void> {
+    const before = sample ? await sample : undefined;
     const after = await this.transportBytes();
     if (this.isClosed() || this.currentState !== 'connected') return;
     if (before !== undefined && after !== undefined && after > before) return;
