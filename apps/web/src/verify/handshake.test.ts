@@ -30,13 +30,15 @@ async function honest(recallA?: () => string | null, recallB?: () => string | nu
   return Promise.all([alice, bob]);
 }
 
-/** Bob's side speaks first with `messages`, Alice runs the real handshake. */
+/**
+ * Bob's side answers with `messages`, Alice runs the real handshake. No wait is needed for her
+ * commit: opening queued her first step, and every message she reads is queued after it.
+ */
 async function aliceAgainst(messages: () => unknown[]) {
   const pair = channelPair();
   const alice = run(pair.a, { local: FP_A, remote: FP_B });
   pair.b.tap = () => null;
   pair.open();
-  await new Promise((r) => setTimeout(r, 10));
   for (const message of messages()) pair.a.deliver(message);
   return alice;
 }

@@ -22,6 +22,11 @@ export class MemoryChannel implements DataChannelLike {
     if (delivered !== null && peer) setTimeout(() => peer.deliver(delivered), 0);
   }
 
+  /** Whether anything still listens for messages here. */
+  get listening(): boolean {
+    return this.messageListeners.size > 0;
+  }
+
   deliver(data: unknown): void {
     if (this.readyState !== 'open') return;
     for (const listener of [...this.messageListeners]) listener({ data });
