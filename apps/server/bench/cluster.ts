@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
-import { type BenchNode, spawnBenchNode } from './processes';
+import { type BenchNode, dropRedisKeys, spawnBenchNode } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 
 /*
@@ -206,13 +205,6 @@ export async function clusterBench() {
       s.disconnect();
   } finally {
     for (const node of [bare, embedded, nodeA, nodeB]) await node.stop();
-    const redis = new Redis(redisUrl);
-    let cursor = '0';
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = nextCursor;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await dropRedisKeys(redisUrl, prefix);
   }
 }

@@ -1,9 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execSync, fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
+import { dropRedisKeys } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 import { printTable } from './table';
 
@@ -36,8 +37,9 @@ interface ServerHandle {
   stop(): Promise<void>;
 }
 
-async function spawnServer(kind: Kind): Promise<ServerHandle> {
+async function spawnServer(kind: Kind, env: Record<string, string> = {}): Promise<ServerHandle> {
   const child = fork(path.join(here, 'server-process.ts'), [kind], {
+    env: { ...process.env, ...env },
     execArgv: [
       '--expose-gc',
       '--import',
@@ -352,18 +354,69 @@ async function relayBench(servers: Record<Kind, ServerHandle>) {
 // ---------------------------------------------------------------------------------------
 // 2. Memory per idle authenticated socket
 
+/** The open-files limit this process runs under (each client socket is one descriptor). */
+function openFilesLimit(): number {
+  try {
+    return Number(execSync('ulimit -n', { shell: '/bin/sh', encoding: 'utf8' }).trim());
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+async function redisReachable(url: string): Promise<boolean> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function memoryBench() {
-  const steps = [1000, 5000, 10_000];
+  // BENCH_MEMORY_STEPS overrides the socket counts; every step needs that many descriptors in
+  // this process and in the server's (the `bench` script raises the limit where it may).
+  const wanted = (process.env.BENCH_MEMORY_STEPS ?? '1000,5000,10000,20000')
+    .split(',')
+    .map((n) => Number(n.trim()));
+  const limit = openFilesLimit();
+  const steps = wanted.filter((n) => n + 500 <= limit);
+  if (steps.length < wanted.length) {
+    console.log(
+      `memory: skipping ${wanted.filter((n) => !steps.includes(n)).join(', ')} sockets: the open-files limit is ${limit} (ulimit -n)`,
+    );
+  }
   // Every socket of ours authenticates; a new user online costs a presence delta to all and
   // a full presence list to the newcomer (O(users²) in total), so sockets belong to 1000
   // distinct users (the first 1000 are all different users, later ones are further tabs).
   const distinctUsers = 1000;
-  const results: Record<Kind, Array<{ n: number; heap: number; rss: number }>> = {
-    ours: [],
-    bare: [],
-  };
-  for (const kind of ['bare', 'ours'] as const) {
-    const server = await spawnServer(kind);
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = `owcbench:mem:${process.pid}:`;
+  const modes: Array<{ name: string; kind: Kind; env: Record<string, string> }> = [
+    { name: 'bare', kind: 'bare', env: {} },
+    { name: 'ours, in memory', kind: 'ours', env: {} },
+  ];
+  if (await redisReachable(redisUrl)) {
+    modes.push({
+      name: 'ours, Redis',
+      kind: 'ours',
+      env: { BENCH_REDIS_URL: redisUrl, BENCH_REDIS_PREFIX: redisPrefix },
+    });
+  } else if (process.env.CI === 'true') {
+    throw new Error(`memory: Redis is not reachable at ${redisUrl}`);
+  } else {
+    console.log(`memory: no Redis at ${redisUrl}, so no Redis column (set BENCH_REDIS_URL)`);
+  }
+  const results = new Map<string, Array<{ heap: number; rss: number }>>();
+  for (const mode of modes) {
+    const server = await spawnServer(mode.kind, mode.env);
     // Warm up lazily created state, then take the baseline with no socket connected.
     closeAll(
       await openMany(
@@ -374,6 +427,7 @@ async function memoryBench() {
     await sleep(300);
     const base = await server.memory();
     const clients: BenchClient[] = [];
+    const rows: Array<{ heap: number; rss: number }> = [];
     for (const n of steps) {
       const ids = Array.from(
         { length: n - clients.length },
@@ -382,31 +436,42 @@ async function memoryBench() {
       clients.push(...(await openMany(server, ids, 200)));
       await sleep(500);
       const usage = await server.memory();
-      results[kind].push({
-        n,
+      rows.push({
         heap: (usage.heapUsed + usage.external - base.heapUsed - base.external) / n,
         rss: (usage.rss - base.rss) / n,
       });
     }
+    results.set(mode.name, rows);
     closeAll(clients);
     await server.stop();
   }
-  const rows = steps.map((n, i) => {
-    const bare = results.bare[i];
-    const ours = results.ours[i];
-    if (!bare || !ours) return [`${n}`];
-    const ratio = ours.heap / bare.heap;
-    return [
-      `${n}`,
-      `${(bare.heap / 1024).toFixed(1)} / ${(bare.rss / 1024).toFixed(1)}`,
-      `${(ours.heap / 1024).toFixed(1)} / ${(ours.rss / 1024).toFixed(1)}`,
-      `${ratio.toFixed(2)}x ${ratio <= 1.3 ? 'ok' : 'OVER'}`,
-    ];
-  });
+  if (modes.length > 2) await dropRedisKeys(redisUrl, redisPrefix);
+  const kib = (r: { heap: number; rss: number } | undefined) =>
+    r ? `${(r.heap / 1024).toFixed(1)} / ${(r.rss / 1024).toFixed(1)}` : '-';
+  const ratio = (r: { heap: number } | undefined, bare: { heap: number } | undefined) => {
+    if (!r || !bare) return '-';
+    const x = r.heap / bare.heap;
+    return `${x.toFixed(2)}x ${x <= 1.3 ? 'ok' : 'OVER'}`;
+  };
+  const others = modes.slice(1).map((m) => m.name);
   printTable(
     `2. Server memory per idle authenticated socket (KiB; heap+external after GC, and RSS; Δ from an empty server; ${distinctUsers} distinct users)`,
-    ['sockets', 'bare heap / rss', 'ours heap / rss', 'heap ratio (≤1.30)'],
-    rows,
+    [
+      'sockets',
+      'bare heap / rss',
+      ...others.flatMap((name) => [`${name} heap / rss`, `${name} heap ratio (≤1.30)`]),
+    ],
+    steps.map((n, i) => {
+      const bare = results.get('bare')?.[i];
+      return [
+        `${n}`,
+        kib(bare),
+        ...others.flatMap((name) => {
+          const r = results.get(name)?.[i];
+          return [kib(r), ratio(r, bare)];
+        }),
+      ];
+    }),
   );
 }
 
