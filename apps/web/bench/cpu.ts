@@ -70,6 +70,11 @@ function processKind(pid: number): string {
   return type;
 }
 
+/** CPU time Chromium's whole process tree used so far, in ms (processes that exited are not counted). */
+export function browserCpuMs(): number {
+  return (browserProcesses().reduce((sum, p) => sum + p.ticks, 0) / CLOCK_TICKS) * 1000;
+}
+
 export interface CpuSample {
   readonly percent: number;
   readonly byKind: ReadonlyMap<string, number>;

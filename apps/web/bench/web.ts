@@ -3,8 +3,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, newPage, register, unique } from '../e2e/browser';
 import { startStack } from '../e2e/global-setup';
 import { startBareRelay } from './bare/relay';
-import { type CpuSample, measureCpu } from './cpu';
-import { profileDir, profilePages } from './profile';
+import { browserCpuMs, type CpuSample, measureCpu } from './cpu';
+import { profileDir, profilePages, traceBrowser, traceFile } from './profile';
 
 /*
  * `pnpm bench:web`: the web app against a bare page (bench/bare: getUserMedia, one
@@ -110,6 +110,11 @@ interface JoinTimes {
   readonly shownMs: number;
   readonly connectedMs: number;
   readonly audioMs: number;
+  /**
+   * CPU time of all Chromium processes from the click until audio came from every peer: the
+   * work a join costs, which on a busy 2-core machine varies far less than its wall time.
+   */
+  readonly cpuMs: number;
 }
 
 // Runs in the page, as source text: tsx would wrap a function passed to page.evaluate in its
@@ -163,9 +168,14 @@ async function timedJoin(
   click: () => Promise<void>,
 ): Promise<JoinTimes> {
   const t0 = await page.evaluate(() => performance.now());
+  const cpu0 = browserCpuMs();
   await click();
   const args = { t0, room, peers, timeoutMs: JOIN_TIMEOUT_MS };
-  return page.evaluate(`(${WAIT_FOR_JOIN})(${JSON.stringify(args)})`) as Promise<JoinTimes>;
+  const times = (await page.evaluate(`(${WAIT_FOR_JOIN})(${JSON.stringify(args)})`)) as Omit<
+    JoinTimes,
+    'cpuMs'
+  >;
+  return { ...times, cpuMs: browserCpuMs() - cpu0 };
 }
 
 /** People 0…n-1 join `room` one after the other (each fully connected); the last one's times. */
@@ -183,8 +193,13 @@ async function meet(
       profileDir && profileLabel && index === pages.length - 1
         ? await profilePages(pages, profileLabel)
         : null;
+    const traced =
+      traceFile && profileLabel && index === pages.length - 1
+        ? await traceBrowser(page, `${traceFile}-${profileLabel}.json`)
+        : null;
     last = await timedJoin(page, room, index, click);
     await profiled?.();
+    await traced?.();
   }
   if (!last) throw new Error('nobody joined');
   return last;
@@ -254,7 +269,7 @@ async function main() {
           times.set(key, [...(times.get(key) ?? []), result]);
           await leaveAll(subject, group);
           console.log(
-            `  ${subject.name} ${size} people, round ${round + 1}: shown ${ms(result.shownMs)} ms, connected ${ms(result.connectedMs)} ms, audio ${ms(result.audioMs)} ms`,
+            `  ${subject.name} ${size} people, round ${round + 1}: shown ${ms(result.shownMs)} ms, connected ${ms(result.connectedMs)} ms, audio ${ms(result.audioMs)} ms, browser CPU ${ms(result.cpuMs)} ms`,
           );
         }
       }
@@ -267,10 +282,13 @@ async function main() {
         ['click Join → room shown', (t: JoinTimes) => t.shownMs],
         ['join → all connected', (t: JoinTimes) => t.connectedMs],
         ['join → audio from all', (t: JoinTimes) => t.audioMs],
+        ['browser CPU for the join', (t: JoinTimes) => t.cpuMs],
       ] as const) {
         const a = (times.get(`app:${size}`) ?? []).map(pick);
         const b = (times.get(`bare:${size}`) ?? []).map(pick);
-        if (label !== 'click Join → room shown') setupRatios.push(median(a) / median(b));
+        if (label === 'join → all connected' || label === 'join → audio from all') {
+          setupRatios.push(median(a) / median(b));
+        }
         rows.push([
           String(size),
           label,

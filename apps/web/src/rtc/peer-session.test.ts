@@ -292,8 +292,8 @@ describe('PeerSession heartbeat', () => {
     expect(beat.sent.filter((m) => m === 'ping')).toHaveLength(12);
 
     // Then silence, while the browser still says connected (its own checks take ~5 s): the
-    // first unanswered ping goes out one interval later and counts as lost 1 s after that.
-    await vi.advanceTimersByTimeAsync(1_000);
+    // path counts as lost at the first beat a whole second after the peer was last heard.
+    await vi.advanceTimersByTimeAsync(750);
     await settle();
     expect(a.pc.restartIceCalls).toBe(0);
     await vi.advanceTimersByTimeAsync(250);
@@ -325,6 +325,22 @@ describe('PeerSession heartbeat', () => {
     beat.open();
     return { a, beat };
   }
+
+  it('does not ask a peer whose own pings keep arriving: it only answers them', async () => {
+    const { a, beat } = await beating();
+    for (let i = 0; i < 12; i += 1) {
+      await vi.advanceTimersByTimeAsync(100);
+      beat.receive('ping');
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    await settle();
+    // Twelve answers and no ping of its own: one send per interval for the pair's two.
+    expect(beat.sent).toEqual(Array.from({ length: 12 }, () => 'pong'));
+    expect(a.pc.restartIceCalls).toBe(0);
+    // The peer falls silent: asking resumes at the next beat.
+    await vi.advanceTimersByTimeAsync(500);
+    expect(beat.sent.filter((m) => m === 'ping').length).toBeGreaterThan(0);
+  });
 
   it('never restarts a connection whose peer has never answered a heartbeat', async () => {
     const { a, beat } = await beating();

@@ -141,10 +141,10 @@ export class PeerSession implements PeerLink {
   private readonly channels = new Map<string, DataChannelLike>();
   private readonly heartbeat: DataChannelLike;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
-  /** When the oldest ping nobody has answered yet went out; null once anything is heard. */
-  private unansweredSince: number | null = null;
+  /** When the peer was last heard on the heartbeat channel (reset by our own stalls). */
+  private lastHeardAt: number | null = null;
   private lastBeatAt: number | null = null;
-  /** Bytes received when a pong was first late; taken only then (getStats is not free). */
+  /** Bytes received when the peer was first late; taken only then (getStats is not free). */
   private silenceSample: Promise<number | undefined> | null = null;
   /**
    * Whether the peer ever spoke on the heartbeat channel. Until it has, its silence proves
@@ -549,24 +549,31 @@ export class PeerSession implements PeerLink {
     }
   };
 
-  // Pings are answered from the message handler, which runs at once even in a background tab
-  // whose timers are throttled: only our own pings' timing decides, never the peer's timers.
+  /*
+   * Pings are answered from the message handler, which runs at once even in a background tab
+   * whose timers are throttled: only our own pings' timing decides, never the peer's timers.
+   * Anything that arrives proves the path, the peer's own pings included, so a side that heard
+   * from the peer within the last interval has no need to ask: in a steady pair one side pings
+   * and the other answers, two sends per interval instead of four (each a call into the
+   * network process, a good part of a page's work while a full room sets up).
+   */
   private readonly onHeartbeatOpen = (): void => {
     if (this.heartbeatTimer !== null || this.isClosed()) return;
+    this.lastHeardAt = Date.now();
     this.heartbeatTimer = setInterval(this.beat, this.options.heartbeatIntervalMs ?? 250);
   };
 
   private readonly onHeartbeatClose = (): void => {
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = null;
-    this.unansweredSince = null;
+    this.lastHeardAt = null;
     this.silenceSample = null;
     this.lastBeatAt = null;
   };
 
   private readonly onHeartbeatMessage = (event: { readonly data: unknown }): void => {
     if (this.isClosed()) return;
-    this.unansweredSince = null;
+    this.lastHeardAt = Date.now();
     this.silenceSample = null;
     this.heartbeatHeard = true;
     if (event.data === 'ping' && this.heartbeat.readyState === 'open') this.heartbeat.send('pong');
@@ -582,30 +589,22 @@ export class PeerSession implements PeerLink {
     const timeout = this.options.heartbeatTimeoutMs ?? 1_000;
     const interval = this.options.heartbeatIntervalMs ?? 250;
     // A beat this late means our own page was stalled (a busy main thread, a throttled tab):
-    // the peer's answers may be queued behind the stall, so its silence proves nothing yet.
-    if (this.lastBeatAt !== null && now - this.lastBeatAt > interval * 2) {
-      this.unansweredSince = null;
-    }
+    // the peer's messages may be queued behind the stall, so its silence proves nothing yet.
+    if (this.lastBeatAt !== null && now - this.lastBeatAt > interval * 2) this.lastHeardAt = now;
     this.lastBeatAt = now;
-    if (
-      this.currentState === 'connected' &&
-      this.heartbeatHeard &&
-      this.unansweredSince !== null &&
-      now - this.unansweredSince >= timeout
-    ) {
+    const silentFor = now - (this.lastHeardAt ?? now);
+    if (this.currentState === 'connected' && this.heartbeatHeard && silentFor >= timeout) {
       const before = this.silenceSample;
-      this.unansweredSince = null;
+      // The next verdict comes a whole timeout later, whatever this one finds.
+      this.lastHeardAt = now;
       this.silenceSample = null;
       void this.confirmHeartbeatLoss(before);
-    }
-    if (this.unansweredSince === null) {
-      this.unansweredSince = now;
-      this.silenceSample = null;
-    } else {
-      // A pong is late: note what has arrived so far, to compare with at the timeout.
+    } else if (silentFor > interval * 2) {
+      // Later than the peer's beats or answers should be: note what has arrived so far, to
+      // compare with at the timeout.
       this.silenceSample ??= this.transportBytes();
     }
-    this.heartbeat.send('ping');
+    if (silentFor >= interval) this.heartbeat.send('ping');
   };
 
   /**
