@@ -1,6 +1,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
-import { type BenchNode, dropRedisKeys, spawnBenchNode } from './processes';
+import { dropPrefix } from '../test/support/redis-keys';
+import { type BenchNode, spawnBenchNode } from './processes';
 import { BENCH_JWT_SECRET } from './secret';
 
 /*
@@ -205,6 +206,6 @@ export async function clusterBench() {
       s.disconnect();
   } finally {
     for (const node of [bare, embedded, nodeA, nodeB]) await node.stop();
-    await dropRedisKeys(redisUrl, prefix);
+    await dropPrefix(redisUrl, prefix);
   }
 }

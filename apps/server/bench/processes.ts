@@ -99,16 +99,3 @@ export function stopChild(child: ChildProcess, killAfterMs: number): Promise<voi
     child.kill('SIGTERM');
   });
 }
-
-/** Deletes every key under `prefix` (a bench's own namespace in a shared Redis). */
-export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 import { AccessTokens } from '../src/auth/access-token';
-import { dropRedisKeys } from './processes';
+import { dropPrefix, redisUnreachable } from '../test/support/redis-keys';
 import { BENCH_JWT_SECRET } from './secret';
 import { printTable } from './table';
 
@@ -363,23 +363,6 @@ function openFilesLimit(): number {
   }
 }
 
-async function redisReachable(url: string): Promise<boolean> {
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function memoryBench() {
   // BENCH_MEMORY_STEPS overrides the socket counts; every step needs that many descriptors in
   // this process and in the server's (the `bench` script raises the limit where it may).
@@ -403,7 +386,7 @@ async function memoryBench() {
     { name: 'bare', kind: 'bare', env: {} },
     { name: 'ours, in memory', kind: 'ours', env: {} },
   ];
-  if (await redisReachable(redisUrl)) {
+  if ((await redisUnreachable(redisUrl)) === null) {
     modes.push({
       name: 'ours, Redis',
       kind: 'ours',
@@ -445,7 +428,7 @@ async function memoryBench() {
     closeAll(clients);
     await server.stop();
   }
-  if (modes.length > 2) await dropRedisKeys(redisUrl, redisPrefix);
+  if (modes.length > 2) await dropPrefix(redisUrl, redisPrefix);
   const kib = (r: { heap: number; rss: number } | undefined) =>
     r ? `${(r.heap / 1024).toFixed(1)} / ${(r.rss / 1024).toFixed(1)}` : '-';
   const ratio = (r: { heap: number } | undefined, bare: { heap: number } | undefined) => {

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@openwcall/db/testing';
-import { Redis } from 'ioredis';
+import { dropPrefix, redisUnreachable } from '@openwcall/server/testing/redis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -38,28 +38,11 @@ const REDIS_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 /** /metrics is served only with a token (or on an internal port). */
 const METRICS_TOKEN = 'e2e-cluster-metrics-token-0123';
 
-async function redisReason(): Promise<string> {
-  const client = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await client.connect();
-    await client.ping();
-    return '';
-  } catch (error) {
-    return `Redis is not reachable at ${REDIS_URL}: ${(error as Error).message}`;
-  } finally {
-    client.disconnect();
-  }
-}
-
 async function clusterPrerequisite(): Promise<string> {
   if (skipReason) return skipReason;
   const tools = missingPrerequisite(['nginx'], { root: false });
   if (tools) return tools;
-  let reason = await redisReason();
+  let reason = (await redisUnreachable(REDIS_URL)) ?? '';
   if (!reason && !process.env.DATABASE_URL) {
     reason = 'DATABASE_URL not set (several nodes need one PostgreSQL database)';
   }
@@ -163,17 +146,7 @@ describe.skipIf(prerequisite !== '')('two nodes behind deploy/nginx-lb.conf', ()
       .map((c) => new Promise((r) => c.once('exit', r)));
     for (const child of children) stop(child);
     await Promise.all(exits);
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await dropPrefix(REDIS_URL, prefix);
     await database?.dispose();
     dir.remove();
   });

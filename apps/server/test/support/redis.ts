@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { deletePrefix, redisUnreachable } from './redis-keys';
+
+export { deletePrefix };
 
 /*
  * The machine's Redis for tests (REDIS_TEST_URL, default 127.0.0.1:6379). Each test takes its
@@ -9,24 +12,7 @@ import { afterAll } from 'vitest';
 
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
 
-async function probe(): Promise<string | null> {
-  const client = new Redis(REDIS_TEST_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await client.connect();
-    await client.ping();
-    return null;
-  } catch (err) {
-    return `Redis is not reachable at ${REDIS_TEST_URL}: ${(err as Error).message}`;
-  } finally {
-    client.disconnect();
-  }
-}
-
-const unavailable = await probe();
+const unavailable = await redisUnreachable(REDIS_TEST_URL);
 if (unavailable) {
   if (process.env.CI === 'true') throw new Error(`${unavailable} (required when CI=true)`);
   console.warn(`${unavailable}: Redis tests skipped`);
@@ -48,15 +34,6 @@ export function redisPrefix(label = 't'): string {
 
 export function testRedis(): Redis {
   return new Redis(REDIS_TEST_URL, { maxRetriesPerRequest: 1 });
-}
-
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
 }
 
 afterAll(async () => {
