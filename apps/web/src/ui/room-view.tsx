@@ -1,13 +1,13 @@
 'use client';
 import type { Participant } from '@openwcall/shared';
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import { SELF_LEVEL_ID } from '../client/app-client';
 import type { PeerState } from '../rtc';
 import { AudioSettings } from './audio-settings';
 import { Avatar } from './avatar';
 import { ChatPanel } from './chat-panel';
 import { DeafenButton } from './deafen-button';
-import { useAction, useApp, useConnection, useSpeaking, useStore } from './hooks';
+import { useAction, useApp, useConnection, useSpeakingLight, useStore } from './hooks';
 import { CopyInviteLink } from './invite';
 import { DeviceSelects, LeaveIcon, MicIcon, MuteButton, PeerStateBadge } from './media-controls';
 import { PersonMenu } from './person-menu';
@@ -122,8 +122,9 @@ export function RoomView() {
 }
 
 /**
- * Memoised with primitive props: a peer's state change or a speaking light re-renders only the
- * tile it concerns (every mesh change used to re-render every tile, ~2 per second per speaker).
+ * Memoised with primitive props: a peer's state change re-renders only the tile it concerns
+ * (every mesh change used to re-render every tile), and the speaking light renders nothing
+ * (useSpeakingLight).
  */
 const ParticipantTile = memo(function ParticipantTile({
   participant,
@@ -140,18 +141,19 @@ const ParticipantTile = memo(function ParticipantTile({
 }) {
   const connection = useConnection();
   const run = useAction();
-  const speaking = useSpeaking(self ? SELF_LEVEL_ID : participant.userId);
+  const tile = useRef<HTMLLIElement>(null);
+  useSpeakingLight(tile, self ? SELF_LEVEL_ID : participant.userId, muted);
   const onMute = () => run(() => connection.room.muteParticipant(participant.userId));
   const onRemove = () => run(() => connection.room.removeParticipant(participant.userId));
   const name = participant.displayName;
   return (
     <li
-      className={`tile${speaking && !muted ? ' tile-speaking' : ''}${muted ? ' tile-muted' : ''}`}
+      ref={tile}
+      className={`tile${muted ? ' tile-muted' : ''}`}
       data-user-id={participant.userId}
-      data-speaking={speaking && !muted ? 'true' : 'false'}
       aria-label={`${name}${self ? ' (you)' : ''}`}
     >
-      <Avatar name={name} speaking={speaking && !muted} size="large" />
+      <Avatar name={name} size="large" />
       <div className="tile-name">
         <span className="tile-name-text" title={name}>
           {name}
@@ -166,7 +168,7 @@ const ParticipantTile = memo(function ParticipantTile({
           </span>
         ) : null}
         {participant.deafened ? <span className="badge badge-muted">Deafened</span> : null}
-        {speaking && !muted ? <span className="sr-only">Speaking</span> : null}
+        <span className="sr-only" data-speaking-text="" />
       </div>
       {self ? null : (
         <div className="tile-connection">
