@@ -292,7 +292,13 @@ const quantile = (xs: number[], q: number) => {
 interface Result {
   mode: Mode;
   tally: Tally;
-  churn: { rejoin: number; reconnect: number; leftSeenOnReconnect: number };
+  churn: {
+    rejoin: number;
+    reconnect: number;
+    leftSeenOnReconnect: number;
+    /** Their `reason`s, to tell a lost grace (`disconnected`) from anything else. */
+    leftReasons: Map<string, number>;
+  };
   probes: { full: number; violations: number };
   finalRooms: { full: number; total: number };
   rss: { start: number; end: number; slope: number };
@@ -381,11 +387,25 @@ async function soak(mode: Mode): Promise<Result> {
     const groupOf = new Map<Member, Member[]>();
     for (const g of rooms) for (const m of g) groupOf.set(m, g);
 
-    // Peers that see someone leave although that someone only reconnected.
-    const reconnecting = new Set<string>();
-    const churn = { rejoin: 0, reconnect: 0, leftSeenOnReconnect: 0 };
-    const onLeft = (p: { userId: string }) => {
-      if (reconnecting.has(p.userId)) churn.leftSeenOnReconnect += 1;
+    // Peers that see someone leave although that someone only reconnected: until 2 s after
+    // the reconnect, unless that person meanwhile left on purpose (the next churn can pick
+    // them again; each of their peers then sees that leave, which is no reconnect's).
+    const reconnecting = new Map<string, ReturnType<typeof setTimeout> | undefined>();
+    const churn = {
+      rejoin: 0,
+      reconnect: 0,
+      leftSeenOnReconnect: 0,
+      leftReasons: new Map<string, number>(),
+    };
+    const onLeft = (p: { userId: string; reason?: string }) => {
+      if (!reconnecting.has(p.userId)) return;
+      churn.leftSeenOnReconnect += 1;
+      const reason = p.reason ?? '?';
+      churn.leftReasons.set(reason, (churn.leftReasons.get(reason) ?? 0) + 1);
+    };
+    const settledReconnect = (userId: string) => {
+      clearTimeout(reconnecting.get(userId));
+      reconnecting.delete(userId);
     };
     for (const m of seated) m.socket.on('room:participant:left', onLeft);
 
@@ -471,13 +491,15 @@ async function soak(mode: Mode): Promise<Result> {
           const roomId = m.roomId;
           await quiesce(m);
           if (i++ % 2 === 0) {
+            settledReconnect(m.userId);
             const left = await request(m.socket, 'room:leave', { roomId });
             const back = await request(m.socket, 'room:join', { roomId });
             if (!left.ok || !back.ok) throw new Error(`rejoin: ${JSON.stringify([left, back])}`);
             count('memberships');
             churn.rejoin += 1;
           } else {
-            reconnecting.add(m.userId);
+            settledReconnect(m.userId);
+            reconnecting.set(m.userId, undefined);
             const old = m.socket;
             old.disconnect();
             await sleep(200);
@@ -506,7 +528,10 @@ async function soak(mode: Mode): Promise<Result> {
               throw new Error(`reconnect did not restore the seat: ${JSON.stringify(back)}`);
             churn.reconnect += 1;
             // Peers' left events for this user would have arrived before a round trip of theirs.
-            setTimeout(() => reconnecting.delete(m.userId), 2000);
+            reconnecting.set(
+              m.userId,
+              setTimeout(() => reconnecting.delete(m.userId), 2000),
+            );
           }
           m.busy = false;
           locked.delete(group);
@@ -792,7 +817,9 @@ function report(r: Result) {
       ['churn: rejoined / reconnected', `${r.churn.rejoin} / ${r.churn.reconnect}`, ''],
       [
         'leaves seen for a reconnect',
-        String(r.churn.leftSeenOnReconnect),
+        r.churn.leftSeenOnReconnect === 0
+          ? '0'
+          : `${r.churn.leftSeenOnReconnect} (${[...r.churn.leftReasons].map(([k, v]) => `${k}: ${v}`).join(', ')})`,
         r.churn.leftSeenOnReconnect === 0 ? 'ok' : 'FAIL',
       ],
       [
