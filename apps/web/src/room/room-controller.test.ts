@@ -95,6 +95,17 @@ describe('RoomController', () => {
     expect(s.network.countSent(me.id, 'offer')).toBe(2);
   });
 
+  it('shows the room a task before it creates the connections', async () => {
+    const s = setup();
+    s.client.answer(ClientEvent.RoomJoin, () => ({ room: roomWith(host, participant(me.id)) }));
+    await s.controller.join('r1');
+    expect(s.controller.getSnapshot().phase).toBe('in-room');
+    expect(s.factory.created).toHaveLength(0);
+    await settle();
+    expect(s.factory.created).toHaveLength(1);
+    expect(s.network.countSent(me.id, 'offer')).toBe(1);
+  });
+
   it('enters once when room:joined arrives before the ack', async () => {
     const s = setup();
     const room = roomWith(host, participant(me.id));

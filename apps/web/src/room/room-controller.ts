@@ -277,7 +277,12 @@ export class RoomController extends ExternalStore<RoomViewState> {
         this.setState((s) => ({ ...s, selfMuted: true }));
       }
       this.joinMuted = false;
-      mesh.join(participantIds);
+      // The connections come one task later, so the room renders (and can paint) first:
+      // creating five RTCPeerConnections with their channels is a long synchronous stretch
+      // on a busy page, and the person saw the lobby until it ended.
+      setTimeout(() => {
+        if (this.media.mesh === mesh) mesh.enter(participantIds);
+      }, 0);
       if (tellServer) {
         this.deps.client
           .request(ClientEvent.RoomSelfMute, { roomId: room.id, muted: true })

@@ -150,6 +150,30 @@ describe('Mesh', () => {
     ]);
   });
 
+  it('enters by offering to the listed members only, leaving a waiting session alone', async () => {
+    const { network, mesh } = setup();
+    const b = mesh('b');
+    const c = mesh('c');
+    const d = mesh('d');
+    b.mesh.join(['b']);
+    c.mesh.join(['b', 'c']);
+    b.mesh.participantJoined('c');
+    await network.deliverAll();
+    // c entered listing b; before its offers went out, d joined after it and offers to c.
+    d.mesh.join(['b', 'c', 'd']);
+    c.mesh.participantJoined('d');
+    c.mesh.enter(['b', 'c']);
+    expect(c.mesh.getSnapshot().peers.map((p) => [p.userId, p.initiator])).toEqual([
+      ['b', true],
+      ['d', false],
+    ]);
+    b.mesh.participantJoined('d');
+    await network.deliverAll();
+    expect(network.countSent('c', 'offer')).toBe(1);
+    expect(c.pcs.map((pc) => pc.restartIceCalls)).toEqual([0, 0]);
+    expect(c.mesh.getSnapshot().peers.every((p) => p.state !== 'failed')).toBe(true);
+  });
+
   it('removes and closes the session of a participant who left', async () => {
     const { network, mesh } = setup();
     const a = mesh('a');

@@ -112,6 +112,22 @@ export class Mesh {
     this.publish();
   }
 
+  /**
+   * We entered (a first join, not a resume): offer to each of `participantIds` we have no
+   * session with yet. Unlike `join`, it leaves every existing session alone: it may run a
+   * moment after the membership it lists (see RoomController), when someone who joined after
+   * us already has a session waiting for their offer.
+   */
+  enter(participantIds: readonly string[]): void {
+    if (this.closed) return;
+    for (const userId of participantIds) {
+      if (userId !== this.options.localUserId && !this.sessions.has(userId)) {
+        this.addSession(userId, true);
+      }
+    }
+    this.publish();
+  }
+
   /** `room:participant:joined`: a newcomer will offer to us, so we wait for it. */
   participantJoined(userId: string): void {
     if (this.closed || userId === this.options.localUserId || this.sessions.has(userId)) return;
