@@ -47,7 +47,18 @@ function setup(
     return { mesh: m, pcs, track };
   }
 
-  return { network, mesh };
+  /** b alone in the room, then c joins: c offers to b, b answers, everything delivered. */
+  async function bThenC() {
+    const b = mesh('b');
+    const c = mesh('c');
+    b.mesh.join(['b']);
+    c.mesh.join(['b', 'c']);
+    b.mesh.participantJoined('c');
+    await network.deliverAll();
+    return { b, c };
+  }
+
+  return { network, mesh, bThenC };
 }
 
 describe('Mesh', () => {
@@ -90,13 +101,8 @@ describe('Mesh', () => {
   });
 
   it('hands fresh ICE servers to live connections before their next restart, and to new ones', async () => {
-    const { network, mesh } = setup();
-    const b = mesh('b');
-    const c = mesh('c');
-    b.mesh.join(['b']);
-    c.mesh.join(['b', 'c']);
-    b.mesh.participantJoined('c');
-    await network.deliverAll();
+    const { network, bThenC } = setup();
+    const { c } = await bThenC();
     const fresh = [{ urls: 'turn:turn.example.org', username: '2000:c', credential: 'fresh' }];
     const live = c.pcs[0] as FakePeerConnection;
     live.config = { ...live.config, iceTransportPolicy: 'relay' };
@@ -115,13 +121,8 @@ describe('Mesh', () => {
   });
 
   it('has the newcomer offer to existing members, who only answer', async () => {
-    const { network, mesh } = setup();
-    const b = mesh('b');
-    const c = mesh('c');
-    b.mesh.join(['b']);
-    c.mesh.join(['b', 'c']);
-    b.mesh.participantJoined('c');
-    await network.deliverAll();
+    const { network, mesh, bThenC } = setup();
+    const { b, c } = await bThenC();
     expect(network.countSent('c', 'offer', 'b')).toBe(1);
     expect(network.countSent('b', 'offer')).toBe(0);
 
@@ -151,14 +152,9 @@ describe('Mesh', () => {
   });
 
   it('enters by offering to the listed members only, leaving a waiting session alone', async () => {
-    const { network, mesh } = setup();
-    const b = mesh('b');
-    const c = mesh('c');
+    const { network, mesh, bThenC } = setup();
+    const { b, c } = await bThenC();
     const d = mesh('d');
-    b.mesh.join(['b']);
-    c.mesh.join(['b', 'c']);
-    b.mesh.participantJoined('c');
-    await network.deliverAll();
     // c entered listing b; before its offers went out, d joined after it and offers to c.
     d.mesh.join(['b', 'c', 'd']);
     c.mesh.participantJoined('d');
