@@ -590,7 +590,10 @@ export class PeerSession implements PeerLink {
     const interval = this.options.heartbeatIntervalMs ?? 250;
     // A beat this late means our own page was stalled (a busy main thread, a throttled tab):
     // the peer's messages may be queued behind the stall, so its silence proves nothing yet.
-    if (this.lastBeatAt !== null && now - this.lastBeatAt > interval * 2) this.lastHeardAt = now;
+    if (this.lastBeatAt !== null && now - this.lastBeatAt > interval * 2) {
+      this.lastHeardAt = now;
+      this.silenceSample = null;
+    }
     this.lastBeatAt = now;
     const silentFor = now - (this.lastHeardAt ?? now);
     if (this.currentState === 'connected' && this.heartbeatHeard && silentFor >= timeout) {
