@@ -490,15 +490,14 @@ async function soak(mode: Mode): Promise<Result> {
           locked.add(group);
           const roomId = m.roomId;
           await quiesce(m);
+          settledReconnect(m.userId);
           if (i++ % 2 === 0) {
-            settledReconnect(m.userId);
             const left = await request(m.socket, 'room:leave', { roomId });
             const back = await request(m.socket, 'room:join', { roomId });
             if (!left.ok || !back.ok) throw new Error(`rejoin: ${JSON.stringify([left, back])}`);
             count('memberships');
             churn.rejoin += 1;
           } else {
-            settledReconnect(m.userId);
             reconnecting.set(m.userId, undefined);
             const old = m.socket;
             old.disconnect();

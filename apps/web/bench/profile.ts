@@ -106,7 +106,9 @@ export async function traceBrowser(page: Page, path: string) {
     for (const e of trace.traceEvents) {
       const key = `${e.pid}:${e.tid}`;
       if (e.ph !== 'X' || e.dur === undefined || !mainThreads.has(key)) continue;
-      byThread.set(key, [...(byThread.get(key) ?? []), e]);
+      const events = byThread.get(key);
+      if (events) events.push(e);
+      else byThread.set(key, [e]);
     }
     const self = new Map<string, number>();
     let busy = 0;
