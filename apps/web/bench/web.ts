@@ -5,6 +5,7 @@ import { startStack } from '../e2e/global-setup';
 import { startBareRelay } from './bare/relay';
 import { browserCpuMs, type CpuSample, measureCpu } from './cpu';
 import { profileDir, profilePages, traceBrowser, traceFile } from './profile';
+import { addTimeline, readTimeline, timelineOn } from './timeline';
 
 /*
  * `pnpm bench:web`: the web app against a bare page (bench/bare: getUserMedia, one
@@ -53,6 +54,7 @@ function appSubject(browser: Browser, webUrl: string): Subject {
     name: 'app',
     person: async (index) => {
       const { page } = await register(browser, `Bench${index + 1}`, webUrl);
+      await addTimeline(page.context());
       // A returning person who turned the device check off: Join joins at once, as the bare
       // page's does (the check is a step the person takes, not set-up work of the call).
       await page.evaluate(() =>
@@ -84,6 +86,7 @@ function bareSubject(browser: Browser, relayUrl: string): Subject {
     name: 'bare',
     person: async () => {
       const { page } = await newPage(browser);
+      await addTimeline(page.context());
       await page.goto(relayUrl);
       return page;
     },
@@ -166,6 +169,7 @@ async function timedJoin(
   room: string,
   peers: number,
   click: () => Promise<void>,
+  label = '',
 ): Promise<JoinTimes> {
   const t0 = await page.evaluate(() => performance.now());
   const cpu0 = browserCpuMs();
@@ -175,7 +179,13 @@ async function timedJoin(
     JoinTimes,
     'cpuMs'
   >;
-  return { ...times, cpuMs: browserCpuMs() - cpu0 };
+  const cpuMs = browserCpuMs() - cpu0;
+  if (timelineOn && label) {
+    console.log(
+      `  timeline of ${label} (ms after the click):\n${(await readTimeline(page, t0)).join('\n')}`,
+    );
+  }
+  return { ...times, cpuMs };
 }
 
 /** People 0…n-1 join `room` one after the other (each fully connected); the last one's times. */
@@ -197,7 +207,8 @@ async function meet(
       traceFile && profileLabel && index === pages.length - 1
         ? await traceBrowser(page, `${traceFile}-${profileLabel}.json`)
         : null;
-    last = await timedJoin(page, room, index, click);
+    const lastJoin = index === pages.length - 1;
+    last = await timedJoin(page, room, index, click, lastJoin ? profileLabel : '');
     await profiled?.();
     await traced?.();
   }
