@@ -6,7 +6,7 @@ import { AuthApi } from '../auth/api';
 import { browserSessionDeps, Session } from '../auth/session';
 import { toAppError } from '../base/errors';
 import { ExternalStore } from '../base/external-store';
-import type { Logger } from '../base/logger';
+import { type Logger, PageLog } from '../base/logger';
 import { Notices } from '../base/notices';
 import { CallMute } from '../calls/call-mute';
 import { DirectCallController } from '../calls/direct-call';
@@ -43,11 +43,17 @@ import { type Activity, OtherTabs } from '../tabs/other-tabs';
 import { DeviceCertificate } from '../verify/device-certificate';
 import { SafetyCodes, VERIFY_CHANNEL } from '../verify/safety-codes';
 
-const browserLogger: Logger = {
-  debug: () => {},
-  info: (message, context) => console.info(`[openwcall] ${message}`, context ?? ''),
-  warn: (message, context) => console.warn(`[openwcall] ${message}`, context ?? ''),
-};
+/** The page's log; `localStorage['openwcall:debug'] = '1'` puts every line on the console. */
+export const pageLog = new PageLog(console, verboseLogging());
+const browserLogger: Logger = pageLog;
+
+function verboseLogging(): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && localStorage.getItem('openwcall:debug') === '1';
+  } catch {
+    return false;
+  }
+}
 
 // Long enough for the taking tab to reconnect and be handed the call first.
 const TAB_HANDOVER_MS = 4_000;
