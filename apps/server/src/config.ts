@@ -77,7 +77,7 @@ const EnvSchema = z.object({
   TURN_PASS: optionalString,
   /** coturn `static-auth-secret`: enables time-limited TURN credentials. */
   TURN_SECRET: optionalString,
-  TURN_TTL_SECONDS: int(3600, 60, 7 * 86_400),
+  TURN_TTL_SECONDS: int(3600, 10, 7 * 86_400),
 
   MAX_ROOM_PARTICIPANTS: int(6, 2, 50),
   RECONNECT_GRACE_MS: int(5000, 0, 600_000),

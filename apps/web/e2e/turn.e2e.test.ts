@@ -14,6 +14,7 @@ import {
   closeAll,
   expectAudioFlowing,
   type Person,
+  poll,
   recordTiming,
   signUp,
   skipReason,
@@ -74,6 +75,74 @@ function candidateTypes(page: Page) {
   });
 }
 
+/** The relay candidate the open connection sends through now (selected pair), and its port. */
+function selectedRelay(page: Page) {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.find(
+      (p) => p.connectionState !== 'closed',
+    );
+    if (!pc) return null;
+    const stats = new Map<string, Record<string, unknown>>();
+    (await pc.getStats()).forEach((r: Record<string, unknown>) => {
+      stats.set(r.id as string, r);
+    });
+    for (const r of stats.values()) {
+      if (r.type !== 'transport' || !r.selectedCandidatePairId) continue;
+      const pair = stats.get(r.selectedCandidatePairId as string);
+      const local = pair ? stats.get(pair.localCandidateId as string) : undefined;
+      if (!local) return null;
+      return { id: String(local.id), type: String(local.candidateType), port: Number(local.port) };
+    }
+    return null;
+  });
+}
+
+/** The TURN server the page holds now (from its last `auth:hello` answer). */
+function heldTurnServer(page: Page) {
+  return page.evaluate(() => {
+    const handle = (
+      window as unknown as {
+        __openwcall: {
+          app: {
+            connection: {
+              getSnapshot(): {
+                signaling: { getSnapshot(): { iceServers: RTCIceServer[] } };
+              } | null;
+            };
+          };
+        };
+      }
+    ).__openwcall;
+    const servers = handle.app.connection.getSnapshot()?.signaling.getSnapshot().iceServers ?? [];
+    return servers.find((s) => s.username) ?? null;
+  });
+}
+
+/** The expiry (unix seconds) in the page's current TURN username (`<expiry>:<user id>`). */
+function turnExpiry(page: Page) {
+  return page.evaluate(() => {
+    const handle = (
+      window as unknown as {
+        __openwcall: {
+          app: {
+            connection: {
+              getSnapshot(): {
+                signaling: { getSnapshot(): { iceServers: { username?: string }[] } };
+              } | null;
+            };
+          };
+        };
+      }
+    ).__openwcall;
+    const servers = handle.app.connection.getSnapshot()?.signaling.getSnapshot().iceServers ?? [];
+    const username = servers.find((s) => s.username)?.username ?? '';
+    return Number(username.split(':')[0]) || 0;
+  });
+}
+
+// Short-lived credentials, so a call outlives them within the test.
+const TURN_TTL_SECONDS = 12;
+
 describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
   const dir = tempDir('turn');
   const browser = useBrowser();
@@ -84,7 +153,11 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
   beforeAll(async () => {
     coturn = await startCoturn(dir.path, SECRET);
     app = await startAppPair({
-      serverEnv: { TURN_URL: coturn.url, TURN_SECRET: SECRET, TURN_TTL_SECONDS: '3600' },
+      serverEnv: {
+        TURN_URL: coturn.url,
+        TURN_SECRET: SECRET,
+        TURN_TTL_SECONDS: String(TURN_TTL_SECONDS),
+      },
     });
     webUrl = app.webUrl;
   });
@@ -144,6 +217,64 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
           new Set(['relay']),
         );
       }
+    } finally {
+      await closeAll(people);
+    }
+  });
+
+  it('a call outlives its TURN credentials: fresh ones before they expire, which coturn takes after', async () => {
+    const people: Person[] = [];
+    try {
+      const ann = await signUp(browser(), 'Ann', `${webUrl}/`);
+      const ben = await signUp(browser(), 'Ben', `${webUrl}/`);
+      people.push(ann, ben);
+      for (const p of people)
+        await p.page.getByRole('checkbox', { name: 'Hide my IP address' }).check();
+      const room = unique('Long');
+      await ann.page.getByLabel('Room name').fill(room);
+      await ann.page.getByRole('button', { name: 'Create room' }).click();
+      await ann.page.getByRole('heading', { name: room }).waitFor();
+      await pressJoin(ben.page, room);
+      await waitConnected(ben.page, 1);
+      await waitConnected(ann.page, 1);
+      const before = await selectedRelay(ben.page);
+      expect(before?.type).toBe('relay');
+      const first = Math.min(...(await Promise.all(people.map((p) => turnExpiry(p.page)))));
+      expect(first).toBeGreaterThan(0);
+
+      // Both pages take new credentials before the first ones run out …
+      for (const p of people) {
+        await poll(
+          () => turnExpiry(p.page),
+          (expiry) => expiry > first,
+          {
+            timeoutMs: TURN_TTL_SECONDS * 1000,
+            what: `fresh TURN credentials in ${p.name}'s page`,
+          },
+        );
+      }
+      // … so once coturn refuses the first ones (the test above), what each page holds still
+      // gets a relay allocation, and an ICE restart finds relays again.
+      const expired = first * 1000 + 1_000 - Date.now();
+      if (expired > 0) await new Promise((resolve) => setTimeout(resolve, expired));
+      for (const p of people) {
+        const held = await heldTurnServer(p.page);
+        expect(held, `${p.name} holds TURN credentials`).not.toBeNull();
+        const gathered = await gatherRelay(p.page, held as RTCIceServer);
+        expect(gathered.types, `${p.name}'s held credentials get a relay`).toContain('relay');
+      }
+      const t0 = Date.now();
+      await ben.page.evaluate(() =>
+        (window as unknown as { __openwcall: { restartIce(): void } }).__openwcall.restartIce(),
+      );
+      const after = await poll(
+        () => selectedRelay(ben.page),
+        (pair) => pair !== null && pair.id !== before?.id,
+        { timeoutMs: 15_000, what: 'a pair on a new relay allocation after the ICE restart' },
+      );
+      recordTiming('turn-expired-restart', { restartToNewRelayMs: Date.now() - t0 });
+      expect(after?.type).toBe('relay');
+      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 1)));
     } finally {
       await closeAll(people);
     }

@@ -187,6 +187,11 @@ export class RoomController extends ExternalStore<RoomViewState> {
     if (this.getSnapshot().noMicrophone) this.setState((s) => ({ ...s, noMicrophone: false }));
   }
 
+  /** Restarts ICE on every connection (diagnostics: a stuck path; the browser tests). */
+  restartIce(): void {
+    this.media.mesh?.restartIce();
+  }
+
   close(): void {
     this.exit(null);
     for (const unsubscribe of this.unsubscribes) unsubscribe();

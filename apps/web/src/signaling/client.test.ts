@@ -1,7 +1,12 @@
 import { ClientEvent, ServerEvent } from '@openwcall/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../base/errors';
-import { SignalingClient } from './client';
+import {
+  ICE_REFRESH_MIN_MS,
+  iceRefreshDelay,
+  SignalingClient,
+  turnCredentialsExpireAt,
+} from './client';
 import { FakeSocket } from './testing/fakes';
 
 const user = { id: 'u1', displayName: 'Ann' };
@@ -454,6 +459,59 @@ describe('SignalingClient', () => {
       await flush();
       expect(client.getSnapshot().iceServers).toEqual(fresh);
       client.close();
+    });
+  });
+
+  describe('TURN credentials', () => {
+    const turn = (expiresAtSeconds: number) => [
+      { urls: 'turn:turn.example.org:3478', username: `${expiresAtSeconds}:u1`, credential: 'x' },
+    ];
+
+    it('are asked for again at three quarters of their life, and again with every answer', async () => {
+      vi.setSystemTime(1_000_000_000_000);
+      const socket = new FakeSocket();
+      let hellos = 0;
+      // Each answer carries credentials valid for 100 s from "now", as the server's do.
+      socket.respond = (event) => {
+        if (event !== ClientEvent.AuthHello) return { ok: true };
+        hellos += 1;
+        return { ok: true, user, iceServers: turn(Math.floor(Date.now() / 1000) + 100) };
+      };
+      const client = new SignalingClient({
+        createSocket: () => socket,
+        getToken: async () => 't1',
+        refreshToken: async () => 't1',
+        onAuthFailed: vi.fn(),
+      });
+      client.start();
+      socket.open();
+      await flush();
+      expect(hellos).toBe(1);
+      const first = client.getSnapshot().iceServers;
+      await vi.advanceTimersByTimeAsync(74_000);
+      expect(hellos).toBe(1);
+      await vi.advanceTimersByTimeAsync(1_500);
+      expect(hellos).toBe(2);
+      expect(client.getSnapshot().iceServers).not.toEqual(first);
+      await vi.advanceTimersByTimeAsync(75_500);
+      expect(hellos).toBe(3);
+      client.close();
+      await vi.advanceTimersByTimeAsync(200_000);
+      expect(hellos).toBe(3);
+    });
+
+    it('reads the expiry from the REST username and never refreshes sooner than the floor', () => {
+      expect(turnCredentialsExpireAt([{ urls: 'stun:x' }])).toBeNull();
+      expect(
+        turnCredentialsExpireAt([
+          ...turn(2_000_000_000),
+          { urls: 'turn:b', username: '1999999000:u1', credential: 'y' },
+          { urls: 'turn:c', username: 'static-user', credential: 'z' },
+        ]),
+      ).toBe(1_999_999_000_000);
+      expect(iceRefreshDelay(100_000, 0)).toBe(75_000);
+      // A clock ahead of the server's sees them expired already: a floor, not a loop.
+      expect(iceRefreshDelay(0, 100_000)).toBe(ICE_REFRESH_MIN_MS);
     });
   });
 });

@@ -129,6 +129,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   /** The socket id of the last authenticated connection, sent as `replaces` on the next. */
   private previousSocketId: string | undefined;
   private probing = false;
+  private iceRefreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: SignalingClientOptions) {
     super({ status: 'idle', attempt: 0, user: null, iceServers: [], maxRoomParticipants: 6 });
@@ -271,6 +272,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     this.transition('closed', 'close');
     this.unsubscribeToken();
     this.clearReconnectTimer();
+    this.clearIceRefresh();
     this.outbox = [];
     this.rejectPending(new AppError('OFFLINE'));
     for (const [event, handler] of this.socketHandlers) this.socket.off(event, handler);
@@ -376,6 +378,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
           user: result.user,
           iceServers: result.iceServers,
         });
+        this.scheduleIceRefresh(result.iceServers);
         const droppedSignals = this.flushOutbox();
         for (const listener of [...this.readyListeners]) {
           listener({ user: result.user, iceServers: result.iceServers, resumed, droppedSignals });
@@ -434,6 +437,7 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
       const result = await this.emitWithAck(ClientEvent.AuthHello, { token }, timeoutMs);
       if (this.isStale(generation)) return;
       this.setState((previous) => ({ ...previous, iceServers: result.iceServers }));
+      this.scheduleIceRefresh(result.iceServers);
     } catch (error) {
       if (this.isStale(generation)) throw error;
       const appError = toAppError(error);
@@ -509,6 +513,8 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
   private onLost(reason: string): void {
     if (this.status === 'closed') return;
     this.generation += 1;
+    // The next authentication brings fresh credentials and schedules their refresh.
+    this.clearIceRefresh();
     this.socket.clearSendBuffer();
     this.rejectPending(new AppError('OFFLINE'));
     // onLoginEnded reconnects (or signs out) once it knows whether the login is alive.
@@ -536,8 +542,68 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     this.pending.clear();
   }
 
+  /**
+   * TURN credentials are asked for again once three quarters of their life has passed (the
+   * answer to the same `auth:hello` carries new ones), so a long call's next ICE restart never
+   * gathers with expired ones, whatever the server's token and TURN lifetimes are.
+   */
+  private scheduleIceRefresh(iceServers: readonly IceServer[]): void {
+    this.clearIceRefresh();
+    const expiresAt = turnCredentialsExpireAt(iceServers);
+    if (expiresAt === null) return;
+    this.iceRefreshTimer = setTimeout(
+      () => {
+        this.iceRefreshTimer = null;
+        void this.options
+          .getToken()
+          .then((token) => this.hello(token, this.ackTimeoutMs))
+          .catch(() => {
+            // Refused or timed out: a socket loss or the next token refresh asks again; until
+            // then retry, so a short outage does not leave the call with expired credentials.
+            if (this.status === 'ready' && this.iceRefreshTimer === null) {
+              this.iceRefreshTimer = setTimeout(() => {
+                this.iceRefreshTimer = null;
+                this.scheduleIceRefresh(this.getSnapshot().iceServers);
+              }, ICE_REFRESH_MIN_MS);
+            }
+          });
+      },
+      iceRefreshDelay(expiresAt, Date.now()),
+    );
+  }
+
+  private clearIceRefresh(): void {
+    if (this.iceRefreshTimer !== null) clearTimeout(this.iceRefreshTimer);
+    this.iceRefreshTimer = null;
+  }
+
   private clearReconnectTimer(): void {
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
   }
+}
+
+/** Never sooner than this: a clock far ahead of the server's cannot make a refresh loop. */
+export const ICE_REFRESH_MIN_MS = 5_000;
+// setTimeout holds at most ~24.8 days.
+const ICE_REFRESH_MAX_MS = 2 ** 31 - 1;
+
+/**
+ * When the earliest TURN credentials expire (ms), from coturn's REST convention the server
+ * follows (username `<expiry unix seconds>:<user id>`); null without such credentials.
+ */
+export function turnCredentialsExpireAt(iceServers: readonly IceServer[]): number | null {
+  let earliest: number | null = null;
+  for (const server of iceServers) {
+    const match = /^(\d{9,12}):/.exec(server.username ?? '');
+    if (!match) continue;
+    const at = Number(match[1]) * 1000;
+    if (earliest === null || at < earliest) earliest = at;
+  }
+  return earliest;
+}
+
+/** Three quarters of the remaining life, within [ICE_REFRESH_MIN_MS, what a timer holds]. */
+export function iceRefreshDelay(expiresAt: number, now: number): number {
+  return Math.min(ICE_REFRESH_MAX_MS, Math.max(ICE_REFRESH_MIN_MS, (expiresAt - now) * 0.75));
 }

@@ -1,7 +1,7 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
-import { AppClient } from '../client/app-client';
+import { AppClient, pageLog } from '../client/app-client';
 import { readBrowserConfig } from '../config/runtime';
 import { AccountPage } from './account-page';
 import { AdminPage } from './admin-page';
@@ -27,7 +27,10 @@ function getAppClient(): AppClient {
     Object.assign(window, {
       __openwcall: {
         app: singleton,
+        // The page's recent log lines (PageLog), for a bug report or a failing test.
+        logs: () => pageLog.recent(),
         dropSignaling: () => singleton?.connection.getSnapshot()?.signaling.dropConnection(),
+        restartIce: () => singleton?.connection.getSnapshot()?.room.restartIce(),
       },
     });
   }
