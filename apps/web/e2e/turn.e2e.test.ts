@@ -119,25 +119,9 @@ function heldTurnServer(page: Page) {
 }
 
 /** The expiry (unix seconds) in the page's current TURN username (`<expiry>:<user id>`). */
-function turnExpiry(page: Page) {
-  return page.evaluate(() => {
-    const handle = (
-      window as unknown as {
-        __openwcall: {
-          app: {
-            connection: {
-              getSnapshot(): {
-                signaling: { getSnapshot(): { iceServers: { username?: string }[] } };
-              } | null;
-            };
-          };
-        };
-      }
-    ).__openwcall;
-    const servers = handle.app.connection.getSnapshot()?.signaling.getSnapshot().iceServers ?? [];
-    const username = servers.find((s) => s.username)?.username ?? '';
-    return Number(username.split(':')[0]) || 0;
-  });
+async function turnExpiry(page: Page) {
+  const held = await heldTurnServer(page);
+  return Number(held?.username?.split(':')[0]) || 0;
 }
 
 // Short-lived credentials, so a call outlives them within the test.
