@@ -552,24 +552,25 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     const expiresAt = turnCredentialsExpireAt(iceServers);
     if (expiresAt === null) return;
     this.iceRefreshTimer = setTimeout(
-      () => {
-        this.iceRefreshTimer = null;
-        void this.options
-          .getToken()
-          .then((token) => this.hello(token, this.ackTimeoutMs))
-          .catch(() => {
-            // Refused or timed out: a socket loss or the next token refresh asks again; until
-            // then retry, so a short outage does not leave the call with expired credentials.
-            if (this.status === 'ready' && this.iceRefreshTimer === null) {
-              this.iceRefreshTimer = setTimeout(() => {
-                this.iceRefreshTimer = null;
-                this.scheduleIceRefresh(this.getSnapshot().iceServers);
-              }, ICE_REFRESH_MIN_MS);
-            }
-          });
-      },
+      () => void this.refreshIceServers(),
       iceRefreshDelay(expiresAt, Date.now()),
     );
+  }
+
+  /** The same `auth:hello` again; its answer (in `hello`) takes and reschedules the servers. */
+  private async refreshIceServers(): Promise<void> {
+    this.iceRefreshTimer = null;
+    try {
+      await this.hello(await this.options.getToken(), this.ackTimeoutMs);
+    } catch {
+      // Refused or timed out: a socket loss or the next token refresh asks again; until then
+      // retry, so a short outage does not leave the call with expired credentials.
+      if (this.status !== 'ready' || this.iceRefreshTimer !== null) return;
+      this.iceRefreshTimer = setTimeout(
+        () => this.scheduleIceRefresh(this.getSnapshot().iceServers),
+        ICE_REFRESH_MIN_MS,
+      );
+    }
   }
 
   private clearIceRefresh(): void {
