@@ -22,7 +22,7 @@ import {
   useBrowser,
   waitConnected,
 } from './support';
-import { pressJoin } from './voice-support';
+import { createRoom, pressJoin } from './voice-support';
 
 const prerequisite = skipReason || missingPrerequisite(['turnserver'], { root: false });
 const SECRET = 'e2e-turn-secret-0123456789';
@@ -55,6 +55,13 @@ function gatherRelay(page: Page, server: RTCIceServer) {
     pc.close();
     return { types, errors, complete };
   }, server);
+}
+
+/** Turns on "Hide my IP address" (relay candidates only) in the lobby. */
+async function hideMyIp(page: Page) {
+  const box = page.getByRole('checkbox', { name: 'Hide my IP address' });
+  await box.check();
+  expect(await box.isChecked()).toBe(true);
 }
 
 /** Candidate types of every local and remote candidate the page's open connections know. */
@@ -146,6 +153,25 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
     webUrl = app.webUrl;
   });
 
+  /**
+   * Ann and Ben (added to `people`), both hiding their IP address, in a new room: Ann created
+   * it, Ben joined; both connected. With the time from Ben's Join to his connection.
+   */
+  async function relayOnlyPair(people: Person[], roomPrefix: string) {
+    const ann = await signUp(browser(), 'Ann', `${webUrl}/`);
+    const ben = await signUp(browser(), 'Ben', `${webUrl}/`);
+    people.push(ann, ben);
+    for (const p of people) await hideMyIp(p.page);
+    const room = unique(roomPrefix);
+    await createRoom(ann.page, room);
+    const t0 = Date.now();
+    await pressJoin(ben.page, room);
+    await waitConnected(ben.page, 1);
+    const joinToConnectedMs = Date.now() - t0;
+    await waitConnected(ann.page, 1);
+    return { ann, ben, joinToConnectedMs };
+  }
+
   afterAll(async () => {
     app?.stop();
     await coturn?.stop().catch(() => {});
@@ -172,23 +198,8 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
   it('with "Hide my IP address" two people connect over relays only and hear each other', async () => {
     const people: Person[] = [];
     try {
-      const ann = await signUp(browser(), 'Ann', `${webUrl}/`);
-      const ben = await signUp(browser(), 'Ben', `${webUrl}/`);
-      people.push(ann, ben);
-      for (const p of people) {
-        const box = p.page.getByRole('checkbox', { name: 'Hide my IP address' });
-        await box.check();
-        expect(await box.isChecked()).toBe(true);
-      }
-      const room = unique('Private');
-      await ann.page.getByLabel('Room name').fill(room);
-      await ann.page.getByRole('button', { name: 'Create room' }).click();
-      await ann.page.getByRole('heading', { name: room }).waitFor();
-      const t0 = Date.now();
-      await pressJoin(ben.page, room);
-      await waitConnected(ben.page, 1);
-      recordTiming('relay-only', { joinToConnectedMs: Date.now() - t0 });
-      await waitConnected(ann.page, 1);
+      const { joinToConnectedMs } = await relayOnlyPair(people, 'Private');
+      recordTiming('relay-only', { joinToConnectedMs });
       await Promise.all(people.map((p) => expectAudioFlowing(p.page, 1)));
 
       for (const p of people) {
@@ -209,18 +220,7 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
   it('a call outlives its TURN credentials: fresh ones before they expire, which coturn takes after', async () => {
     const people: Person[] = [];
     try {
-      const ann = await signUp(browser(), 'Ann', `${webUrl}/`);
-      const ben = await signUp(browser(), 'Ben', `${webUrl}/`);
-      people.push(ann, ben);
-      for (const p of people)
-        await p.page.getByRole('checkbox', { name: 'Hide my IP address' }).check();
-      const room = unique('Long');
-      await ann.page.getByLabel('Room name').fill(room);
-      await ann.page.getByRole('button', { name: 'Create room' }).click();
-      await ann.page.getByRole('heading', { name: room }).waitFor();
-      await pressJoin(ben.page, room);
-      await waitConnected(ben.page, 1);
-      await waitConnected(ann.page, 1);
+      const { ben } = await relayOnlyPair(people, 'Long');
       const before = await selectedRelay(ben.page);
       expect(before?.type).toBe('relay');
       const first = Math.min(...(await Promise.all(people.map((p) => turnExpiry(p.page)))));
