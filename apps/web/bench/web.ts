@@ -198,17 +198,12 @@ async function meet(
   let last: JoinTimes | null = null;
   for (const [index, page] of pages.entries()) {
     const click = await subject.prepare(page, room, index === 0);
-    // With BENCH_PROFILE, the last join is profiled in every page of the room.
-    const profiled =
-      profileDir && profileLabel && index === pages.length - 1
-        ? await profilePages(pages, profileLabel)
-        : null;
+    // Only the last join is profiled (in every page of the room), traced and timelined.
+    const label = index === pages.length - 1 ? profileLabel : '';
+    const profiled = profileDir && label ? await profilePages(pages, label) : null;
     const traced =
-      traceFile && profileLabel && index === pages.length - 1
-        ? await traceBrowser(page, `${traceFile}-${profileLabel}.json`)
-        : null;
-    const lastJoin = index === pages.length - 1;
-    last = await timedJoin(page, room, index, click, lastJoin ? profileLabel : '');
+      traceFile && label ? await traceBrowser(page, `${traceFile}-${label}.json`) : null;
+    last = await timedJoin(page, room, index, click, label);
     await profiled?.();
     await traced?.();
   }
