@@ -21,6 +21,7 @@ import {
   inboundAudio,
   type Person,
   poll,
+  printPageLog,
   recordTiming,
   signUp,
   skipReason,
@@ -164,6 +165,8 @@ describe.skipIf(prerequisite !== '')('a network change mid-call', () => {
     const backMs = Math.max(annMs, benMs);
     console.log(`[network-change] audio back after ${backMs} ms (Ann ${annMs}, Ben ${benMs})`);
     recordTiming('network change', { audioBackMs: backMs, annMs, benMs });
+    // What both pages did, for a run that comes out slow.
+    if (backMs > 3_000) await Promise.all([printPageLog(ann, t0), printPageLog(ben, t0)]);
 
     // An ICE restart on the connections there were, not new ones.
     expect(await connections(ann.page)).toEqual({ made: made.ann, taggedOpen: made.ann });

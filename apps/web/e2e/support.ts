@@ -157,3 +157,18 @@ export function recordTiming(name: string, values: Record<string, number>): void
 export async function closeAll(people: readonly Person[]): Promise<void> {
   await Promise.all(people.map((p) => p.context.close().catch(() => {})));
 }
+
+/** Prints the page's own log (PageLog) from `since` on: what a slow or failed run did. */
+export async function printPageLog(person: Person, since: number): Promise<void> {
+  const entries = await person.page.evaluate(() =>
+    (
+      window as unknown as {
+        __openwcall: { logs(): Array<{ at: number; message: string; context?: unknown }> };
+      }
+    ).__openwcall.logs(),
+  );
+  for (const entry of entries.filter((e) => e.at >= since)) {
+    const context = entry.context === undefined ? '' : ` ${JSON.stringify(entry.context)}`;
+    console.log(`[${person.name}] +${entry.at - since} ms ${entry.message}${context}`);
+  }
+}

@@ -128,6 +128,20 @@ describe('client event payloads', () => {
     expect(ice.safeParse({ to: id, candidate: null }).success).toBe(false);
   });
 
+  it('an answer may name the offer it answers, and only an answer', () => {
+    const answer = schemaOf('webrtc:answer');
+    expect(answer.safeParse({ to: id, callId: 'c', sdp: 'v=0', answers: '461.3' }).success).toBe(
+      true,
+    );
+    for (const answers of ['', '461', '461.3 ', 'x.1', `${'1'.repeat(33)}.1`, 3]) {
+      expect(answer.safeParse({ to: id, callId: 'c', sdp: 'v=0', answers }).success).toBe(false);
+    }
+    const offer = schemaOf('webrtc:offer');
+    expect(offer.safeParse({ to: id, callId: 'c', sdp: 'v=0', answers: '461.3' }).success).toBe(
+      false,
+    );
+  });
+
   it('presence:set refuses offline and unknown statuses', () => {
     const set = schemaOf('presence:set');
     expect(set.safeParse({ status: 'offline' }).success).toBe(false);

@@ -186,13 +186,29 @@ function exactlyOneScope(value: { roomId?: string | undefined; callId?: string |
 }
 const scopeMessage = { message: 'Give exactly one of roomId or callId.' };
 
+const sdpSignalFields = {
+  to: IdSchema,
+  roomId: IdSchema.optional(),
+  callId: IdSchema.optional(),
+  sdp: z.string().min(1).max(LIMITS.sdpMax),
+};
 export const SdpSignalSchema = z
-  .strictObject({
-    to: IdSchema,
-    roomId: IdSchema.optional(),
-    callId: IdSchema.optional(),
-    sdp: z.string().min(1).max(LIMITS.sdpMax),
-  })
+  .strictObject(sdpSignalFields)
+  .refine(exactlyOneScope, scopeMessage);
+
+/**
+ * Names one offer: `<session id>.<session version>` of its SDP `o=` line (extension). Two
+ * offers of one connection never share it; a copy of the same offer does.
+ */
+export const OfferTagSchema = z.string().regex(/^\d{1,32}\.\d{1,32}$/);
+
+/**
+ * An answer may say which offer it answers (`answers`, extension): after a reconnect the
+ * offerer can have two offers in flight, and an answer applied to the wrong one leaves the two
+ * ends with ICE credentials that do not match.
+ */
+export const AnswerSignalSchema = z
+  .strictObject({ ...sdpSignalFields, answers: OfferTagSchema.optional() })
   .refine(exactlyOneScope, scopeMessage);
 
 export const IceCandidateSchema = z.strictObject({
@@ -236,7 +252,7 @@ export const clientEventSchemas = {
   'call:direct:end': { payload: CallRefSchema, result: Empty },
   'call:self:mute': { payload: CallSelfMuteSchema, result: Empty },
   'webrtc:offer': { payload: SdpSignalSchema, result: Empty },
-  'webrtc:answer': { payload: SdpSignalSchema, result: Empty },
+  'webrtc:answer': { payload: AnswerSignalSchema, result: Empty },
   'webrtc:ice': { payload: IceSignalSchema, result: Empty },
   'room:host:mute': { payload: HostTargetSchema, result: Empty },
   'room:host:kick': { payload: HostTargetSchema, result: Empty },
@@ -288,6 +304,7 @@ export const RelayedSdpSchema = z.object({
   callId: IdSchema.optional(),
   sdp: z.string(),
 });
+export const RelayedAnswerSchema = RelayedSdpSchema.extend({ answers: z.string().optional() });
 export const RelayedIceSchema = z.object({
   from: IdSchema,
   roomId: IdSchema.optional(),
@@ -326,7 +343,7 @@ export const serverEventSchemas = {
   'call:direct:state': CallStateEventSchema,
   'call:direct:muted': CallMutedSchema,
   'webrtc:offer': RelayedSdpSchema,
-  'webrtc:answer': RelayedSdpSchema,
+  'webrtc:answer': RelayedAnswerSchema,
   'webrtc:ice': RelayedIceSchema,
   'webrtc:signal:error': SignalErrorSchema,
   'room:host:action': HostActionSchema,

@@ -114,6 +114,19 @@ describe('relaySignal', () => {
     expect(h.wire.inbox('carol:1')).toEqual([]);
   });
 
+  it('carries the offer an answer names, and no such field when it names none', async () => {
+    const roomId = (await h.must(h.service.handle('room:create', alice, { name: 'x' }))).room.id;
+    await h.must(h.service.handle('room:join', bob, { roomId }));
+    h.wire.clear();
+    const answer = { to: 'alice', roomId, sdp: 's' };
+    await h.must(h.service.handle('webrtc:answer', bob, { ...answer, answers: '77.4' }));
+    await h.must(h.service.handle('webrtc:answer', bob, answer));
+    expect(h.wire.inbox('alice:1')).toEqual([
+      { event: 'webrtc:answer', payload: { from: 'bob', roomId, sdp: 's', answers: '77.4' } },
+      { event: 'webrtc:answer', payload: { from: 'bob', roomId, sdp: 's' } },
+    ]);
+  });
+
   it('in a room, carries roomId', async () => {
     const roomId = (await h.must(h.service.handle('room:create', alice, { name: 'x' }))).room.id;
     await h.must(h.service.handle('room:join', bob, { roomId }));

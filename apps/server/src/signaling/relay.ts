@@ -101,7 +101,12 @@ export async function relaySignal(
     const relayed = { from: actor.userId, ...scope, sdp: payload.sdp };
     effect =
       event === 'webrtc:answer'
-        ? emit(to, 'webrtc:answer', relayed)
+        ? emit(to, 'webrtc:answer', {
+            ...relayed,
+            ...('answers' in payload && payload.answers !== undefined
+              ? { answers: payload.answers }
+              : {}),
+          })
         : emit(to, 'webrtc:offer', relayed);
   } else {
     effect = emit(to, 'webrtc:ice', { from: actor.userId, ...scope, candidate: payload.candidate });

@@ -8,6 +8,7 @@ import {
   fakePeerConnectionFactory,
   fakeStream,
   fakeTrack,
+  sdpUfrag,
   settle,
 } from './testing/fakes';
 import type { SignalScope } from './types';
@@ -327,6 +328,33 @@ describe('Mesh', () => {
     expect(b.pcs[0]?.signalingState).toBe('stable');
     expect(a.pcs[0]?.signalingState).toBe('stable');
     expect(b.pcs).toHaveLength(1);
+  });
+
+  it('after a rejoin restarts with an offer still in flight, only the answer to the newer offer is applied', async () => {
+    const { network, mesh } = setup();
+    const a = mesh('a');
+    const b = mesh('b');
+    a.mesh.participantJoined('b');
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+    for (const pc of [...a.pcs, ...b.pcs]) pc.setConnectionState('connected');
+
+    // b's network changes: its restart offer waits in the outbox, which re-sends it after the
+    // reconnect; then the membership comes back and the rejoin restarts again. a answers both
+    // offers, and the answer to the first, applied to the second, would leave each side
+    // checking connectivity with ICE credentials the other does not use (seen in Chromium:
+    // media one way only until the next restart, seconds later).
+    b.pcs[0]?.setConnectionState('disconnected');
+    b.mesh.restartIce();
+    await settle();
+    b.mesh.join(['a', 'b']);
+    await network.deliverAll();
+
+    const [pa, pb] = [a.pcs[0], b.pcs[0]];
+    expect(pb?.signalingState).toBe('stable');
+    expect(pa?.signalingState).toBe('stable');
+    expect(sdpUfrag(pb?.remoteDescription?.sdp)).toBe(sdpUfrag(pa?.localDescription?.sdp));
+    expect(sdpUfrag(pa?.remoteDescription?.sdp)).toBe(sdpUfrag(pb?.localDescription?.sdp));
   });
 
   it('re-offers to a peer the server reported unreachable once it can be reached', async () => {

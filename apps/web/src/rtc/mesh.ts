@@ -148,7 +148,7 @@ export class Mesh {
     const body: PeerSignal =
       signal.kind === 'ice'
         ? { kind: 'ice', candidate: signal.candidate }
-        : { kind: signal.kind, sdp: signal.sdp };
+        : { kind: signal.kind, sdp: signal.sdp, answers: signal.answers };
     let session = this.sessions.get(signal.from);
     if (!session) {
       // An offer may overtake `room:participant:joined` (e.g. across server nodes); trust the

@@ -114,7 +114,7 @@ function run(c: Case, options: { goneForGood?: boolean } = {}) {
     const body: PeerSignal =
       signal.kind === 'ice'
         ? { kind: 'ice', candidate: signal.candidate }
-        : { kind: signal.kind, sdp: signal.sdp };
+        : { kind: signal.kind, sdp: signal.sdp, answers: signal.answers };
     // A held (reordered) signal goes right behind the next one from the same sender.
     if (heldFrom === from) {
       deliver(to, body, LATENCY_MS);
@@ -177,7 +177,9 @@ function run(c: Case, options: { goneForGood?: boolean } = {}) {
 
   // `n=` only counts descriptions; the same answer made twice differs in it alone (as the
   // o= line's version does in real SDP).
-  const content = (sdp: string | undefined) => sdp?.replace(/ n=\d+( restart)?/, '');
+  // What a description says, without the counters that differ between copies of it.
+  const content = (sdp: string | undefined) =>
+    sdp?.replace(/ n=\d+( restart)?/, '').replace(/^(o=\S+ \d+) \d+/m, '$1');
   const healthy = () =>
     alice.state === 'connected' &&
     bob.state === 'connected' &&

@@ -103,6 +103,15 @@ export function iceUfragOf(sdp: string | undefined): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
 }
 
+/**
+ * Names an offer: the session id and version of its `o=` line. Every new description of a
+ * connection takes the next version, so two offers never share a tag; a copy of one does.
+ */
+export function offerTag(sdp: string | undefined): string | undefined {
+  const origin = /^o=\S+ (\d+) (\d+) /m.exec(sdp ?? '');
+  return origin ? `${origin[1]}.${origin[2]}` : undefined;
+}
+
 /** The session id of a description's `o=` line: fixed for the life of the connection that made it. */
 export function sdpSessionId(sdp: string | undefined): string | undefined {
   return /^o=\S+ (\d+) /m.exec(sdp ?? '')?.[1];
@@ -393,13 +402,17 @@ export class PeerSession implements PeerLink {
     if (this.isClosed()) return;
     try {
       if (signal.kind === 'ice') await this.applyCandidate(signal.candidate);
-      else await this.applyDescription(signal.kind, signal.sdp);
+      else await this.applyDescription(signal.kind, signal.sdp, signal.answers);
     } catch (error) {
       this.log.warn(`could not apply remote ${signal.kind}`, { peer: this.remoteUserId, error });
     }
   }
 
-  private async applyDescription(kind: 'offer' | 'answer', sdp: string): Promise<void> {
+  private async applyDescription(
+    kind: 'offer' | 'answer',
+    sdp: string,
+    answers?: string,
+  ): Promise<void> {
     const offerCollision =
       kind === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
     this.ignoreOffer = !this.polite && offerCollision;
@@ -422,6 +435,17 @@ export class PeerSession implements PeerLink {
         signalingState: this.pc.signalingState,
       });
       return;
+    }
+    // Two offers can be in flight (one re-sent from the outbox after a reconnect, then a
+    // restart's): an answer to the first, applied to the second, would leave each end checking
+    // connectivity with ICE credentials the other does not use. Peers that do not tag their
+    // answers are trusted, as before.
+    const pendingOffer = offerTag(this.pc.localDescription?.sdp);
+    if (kind === 'answer' && answers !== undefined && pendingOffer !== undefined) {
+      if (answers !== pendingOffer) {
+        this.log.info('dropping an answer to an earlier offer', { peer: this.remoteUserId });
+        return;
+      }
     }
     if (offerCollision) {
       this.log.info('glare: rolling back the local offer (polite)', { peer: this.remoteUserId });
@@ -466,7 +490,7 @@ export class PeerSession implements PeerLink {
       await this.pc.setLocalDescription();
       const answer = this.pc.localDescription;
       if (this.isClosed() || answer?.type !== 'answer') return;
-      this.send({ kind: 'answer', sdp: answer.sdp ?? '' });
+      this.send({ kind: 'answer', sdp: answer.sdp ?? '', answers: offerTag(sdp) });
     }
     this.negotiated = true;
   }

@@ -10,24 +10,23 @@ export type SignalScope =
 export type DescriptionKind = 'offer' | 'answer';
 
 /** What the engine asks the signaling layer to send: `webrtc:offer|answer|ice` with `to`. */
-export type OutgoingSignal = SignalScope & { readonly to: string } & (
-    | { readonly kind: DescriptionKind; readonly sdp: string }
-    | { readonly kind: 'ice'; readonly candidate: RTCIceCandidateInit | null }
-  );
+export type OutgoingSignal = SignalScope & { readonly to: string } & PeerSignal;
 
 /** A relayed `webrtc:offer|answer|ice` as the server delivers it, with `from`. */
 export type IncomingSignal = {
   readonly from: string;
   readonly roomId?: string | undefined;
   readonly callId?: string | undefined;
-} & (
-  | { readonly kind: DescriptionKind; readonly sdp: string }
-  | { readonly kind: 'ice'; readonly candidate: RTCIceCandidateInit | null }
-);
+} & PeerSignal;
 
 /** The signal body a single peer session consumes (routing fields already used by the mesh). */
 export type PeerSignal =
-  | { readonly kind: DescriptionKind; readonly sdp: string }
+  | {
+      readonly kind: DescriptionKind;
+      readonly sdp: string;
+      /** On an answer: the offer it answers (`offerTag`; a protocol extension). */
+      readonly answers?: string | undefined;
+    }
   | { readonly kind: 'ice'; readonly candidate: RTCIceCandidateInit | null };
 
 /**

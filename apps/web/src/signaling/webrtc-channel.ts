@@ -31,7 +31,11 @@ export function createWebrtcChannel(client: Client): SignalingChannel {
           client.signal(ClientEvent.WebrtcOffer, { ...base, sdp: signal.sdp });
           break;
         case 'answer':
-          client.signal(ClientEvent.WebrtcAnswer, { ...base, sdp: signal.sdp });
+          client.signal(ClientEvent.WebrtcAnswer, {
+            ...base,
+            sdp: signal.sdp,
+            ...(signal.answers !== undefined ? { answers: signal.answers } : {}),
+          });
           break;
         case 'ice':
           client.signal(ClientEvent.WebrtcIce, {

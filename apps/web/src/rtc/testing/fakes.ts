@@ -333,7 +333,7 @@ export class FakePeerConnection extends FakeEventTarget implements PeerConnectio
   private makeSdp(type: string): string {
     this.sdpCounter += 1;
     // The o= line carries the session id, fixed for a connection's life as in real SDP.
-    return `fake ${type} pc=${this.id} fp=${this.fakeOptions.fingerprint ?? this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''} tracks=${this.senders.length} a=ice-ufrag:${this.localUfrag}\no=- ${this.id} 2 IN IP4 127.0.0.1`;
+    return `fake ${type} pc=${this.id} fp=${this.fakeOptions.fingerprint ?? this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''} tracks=${this.senders.length} a=ice-ufrag:${this.localUfrag}\no=- ${this.id} ${this.sdpCounter} IN IP4 127.0.0.1`;
   }
 
   private gather(): void {
