@@ -25,14 +25,7 @@ type Key = 'noiseSuppression' | 'echoCancellation' | 'autoGainControl';
 
 function trackSetting(page: Page, key: Key): Promise<boolean | undefined> {
   return page.evaluate((key) => {
-    const handle = (
-      window as unknown as {
-        __openwcall: {
-          app: { microphone: { getSnapshot(): { track: MediaStreamTrack | null } } };
-        };
-      }
-    ).__openwcall;
-    const value = handle.app.microphone.getSnapshot().track?.getSettings()[key];
+    const value = window.__openwcall.app.microphone.getSnapshot().track?.getSettings()[key];
     return typeof value === 'boolean' ? value : undefined;
   }, key);
 }

@@ -1,5 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { PageHooks } from '../src/ui/page-hooks';
+
+/** A connection as INIT_SCRIPT leaves it, with what tests may tag it with. */
+export type TrackedConnection = RTCPeerConnection & {
+  readonly __createdAt: number;
+  readonly __remoteStreamId?: string | null;
+  __tag?: string;
+};
+
+// What the browser tests and the bench read inside a page (page.evaluate): the app's hooks
+// (src/ui/page-hooks.ts) and INIT_SCRIPT's list of connections.
+declare global {
+  interface Window {
+    readonly __openwcall: PageHooks;
+    readonly __pcs: TrackedConnection[];
+  }
+}
 
 /*
  * What drives Chromium for the browser tests and for `pnpm bench:web` (bench/web.ts), which
@@ -72,14 +89,8 @@ export async function register(browser: Browser, name: string, url: string): Pro
   await page.getByRole('button', { name: 'Create account', exact: true }).click();
   await page.getByRole('heading', { name: 'People' }).waitFor();
   const userId = await page.evaluate(() => {
-    const handle = (
-      window as unknown as {
-        __openwcall: {
-          app: { session: { getSnapshot(): { status: string; user?: { id: string } } } };
-        };
-      }
-    ).__openwcall;
-    return handle.app.session.getSnapshot().user?.id ?? '';
+    const session = window.__openwcall.app.session.getSnapshot();
+    return session.status === 'signed-in' ? session.user.id : '';
   });
   return { name, userId, email, password, context, page };
 }
@@ -94,13 +105,8 @@ export interface InboundAudio {
 /** Inbound audio of every open peer connection in the page. */
 export function inboundAudio(page: Page): Promise<InboundAudio[]> {
   return page.evaluate(async () => {
-    const pcs = (
-      window as unknown as {
-        __pcs: Array<RTCPeerConnection & { __remoteStreamId?: string | null }>;
-      }
-    ).__pcs;
     return Promise.all(
-      pcs
+      window.__pcs
         .filter((pc) => pc.connectionState !== 'closed')
         .map(async (pc) => {
           let bytesReceived = 0;

@@ -70,14 +70,12 @@ async function connectedSockets(node: ServerNode): Promise<number> {
 }
 
 function dropSignaling(page: Page) {
-  return page.evaluate(() =>
-    (window as unknown as { __openwcall: { dropSignaling(): void } }).__openwcall.dropSignaling(),
-  );
+  return page.evaluate(() => window.__openwcall.dropSignaling());
 }
 
 /** Every RTCPeerConnection the page ever made: a leave and rejoin would add new ones. */
 function peerConnectionsMade(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+  return page.evaluate(() => window.__pcs.length);
 }
 
 describe.skipIf(prerequisite !== '')('two nodes behind deploy/nginx-lb.conf', () => {

@@ -98,7 +98,7 @@ describe.skipIf(skipReason !== '')('device check before joining', () => {
       await cat.page.getByRole('button', { name: `Join ${room}` }).waitFor();
       expect(await localStreamId(cat.page), 'the microphone is closed').toBeNull();
       expect(
-        await cat.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length),
+        await cat.page.evaluate(() => window.__pcs.length),
         'no peer connection was made',
       ).toBe(0);
       // A round trip through the server after the cancel: Cat's own status comes back. A join
@@ -107,16 +107,8 @@ describe.skipIf(skipReason !== '')('device check before joining', () => {
       await poll(
         () =>
           cat.page.evaluate((id) => {
-            type People = { people: Array<{ userId: string; status: string }> };
-            const handle = (
-              window as unknown as {
-                __openwcall: {
-                  app: { connection: { getSnapshot(): { lobby: { getSnapshot(): People } } } };
-                };
-              }
-            ).__openwcall;
-            const lobby = handle.app.connection.getSnapshot().lobby.getSnapshot();
-            return lobby.people.find((p) => p.userId === id)?.status;
+            const lobby = window.__openwcall.app.connection.getSnapshot()?.lobby.getSnapshot();
+            return lobby?.people.find((p) => p.userId === id)?.status;
           }, cat.userId),
         (status) => status === 'away',
         { what: "Cat's status back from the server" },

@@ -74,8 +74,7 @@ async function audioBack(page: Page, since: number, timeoutMs = 20_000): Promise
 /** Tags the page's peer connections, so a later check can tell whether they were replaced. */
 function tagConnections(page: Page) {
   return page.evaluate(() => {
-    const pcs = (window as unknown as { __pcs: Array<RTCPeerConnection & { __tag?: string }> })
-      .__pcs;
+    const pcs = window.__pcs;
     for (const pc of pcs) pc.__tag = 'before';
     return pcs.length;
   });
@@ -84,8 +83,7 @@ function tagConnections(page: Page) {
 /** How many peer connections the page made, and how many of the tagged ones are still open. */
 function connections(page: Page) {
   return page.evaluate(() => {
-    const pcs = (window as unknown as { __pcs: Array<RTCPeerConnection & { __tag?: string }> })
-      .__pcs;
+    const pcs = window.__pcs;
     return {
       made: pcs.length,
       taggedOpen: pcs.filter((pc) => pc.__tag === 'before' && pc.connectionState === 'connected')

@@ -61,14 +61,7 @@ describe.skipIf(skipReason !== '')('push to talk', () => {
         await ben.page.keyboard.up('Space');
         const releaseMs = await ben.page.evaluate(() => {
           const started = performance.now();
-          const handle = (
-            window as unknown as {
-              __openwcall: {
-                app: { microphone: { getSnapshot(): { track: MediaStreamTrack | null } } };
-              };
-            }
-          ).__openwcall;
-          const track = handle.app.microphone.getSnapshot().track;
+          const track = window.__openwcall.app.microphone.getSnapshot().track;
           return track && !track.enabled ? performance.now() - started : -1;
         });
         expect(releaseMs, 'the track is disabled when the key comes up').toBeGreaterThanOrEqual(0);

@@ -14,9 +14,7 @@ import {
 import { joinRoom } from './voice-support';
 
 function dropSignaling(page: Page) {
-  return page.evaluate(() =>
-    (window as unknown as { __openwcall: { dropSignaling(): void } }).__openwcall.dropSignaling(),
-  );
+  return page.evaluate(() => window.__openwcall.dropSignaling());
 }
 
 describe.skipIf(skipReason !== '')('recovery', () => {

@@ -52,7 +52,7 @@ async function onNewDevice(browser: Browser, person: Person): Promise<Person> {
 /** The certificates of `page`'s one open connection, as its DTLS session uses them. */
 function dtlsOf(page: Page) {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    const pcs = window.__pcs;
     const pc = pcs.find((p) => p.connectionState === 'connected');
     if (!pc) throw new Error('no connected peer connection');
     const byId = new Map<

@@ -4,6 +4,7 @@ import {
   expectAudioFlowing,
   inboundAudio,
   type Person,
+  printPageLog,
   recordTiming,
   signUp,
   skipReason,
@@ -58,7 +59,13 @@ describe.skipIf(skipReason !== '')('a full room', () => {
         connections += stats.filter((s) => s.state === 'connected').length;
       }
       expect(connections).toBe(30);
-      await Promise.all(people.map((p) => expectAudioFlowing(p.page, 5)));
+      try {
+        await Promise.all(people.map((p) => expectAudioFlowing(p.page, 5)));
+      } catch (error) {
+        // Which connection stayed silent, and what each page did about it.
+        for (const person of people) await printPageLog(person, t0);
+        throw error;
+      }
       await first.page.getByText('6 / 6 people').waitFor();
 
       // A seventh is offered no Join and told why.

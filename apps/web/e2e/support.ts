@@ -58,14 +58,7 @@ export function callButton(page: Page, person: Person) {
 
 /** The id of the MediaStream the page sends (its microphone), as receivers see it. */
 export function localStreamId(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    const handle = (
-      window as unknown as {
-        __openwcall: { app: { microphone: { getSnapshot(): { stream: MediaStream | null } } } };
-      }
-    ).__openwcall;
-    return handle.app.microphone.getSnapshot().stream?.id ?? null;
-  });
+  return page.evaluate(() => window.__openwcall.app.microphone.getSnapshot().stream?.id ?? null);
 }
 
 export async function poll<T>(
@@ -160,13 +153,7 @@ export async function closeAll(people: readonly Person[]): Promise<void> {
 
 /** Prints the page's own log (PageLog) from `since` on: what a slow or failed run did. */
 export async function printPageLog(person: Person, since: number): Promise<void> {
-  const entries = await person.page.evaluate(() =>
-    (
-      window as unknown as {
-        __openwcall: { logs(): Array<{ at: number; message: string; context?: unknown }> };
-      }
-    ).__openwcall.logs(),
-  );
+  const entries = await person.page.evaluate(() => window.__openwcall.logs());
   for (const entry of entries.filter((e) => e.at >= since)) {
     const context = entry.context === undefined ? '' : ` ${JSON.stringify(entry.context)}`;
     console.log(`[${person.name}] +${entry.at - since} ms ${entry.message}${context}`);

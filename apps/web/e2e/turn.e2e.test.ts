@@ -67,9 +67,7 @@ async function hideMyIp(page: Page) {
 /** Candidate types of every local and remote candidate the page's open connections know. */
 function candidateTypes(page: Page) {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter(
-      (pc) => pc.connectionState !== 'closed',
-    );
+    const pcs = window.__pcs.filter((pc) => pc.connectionState !== 'closed');
     const local: string[] = [];
     const remote: string[] = [];
     for (const pc of pcs) {
@@ -85,9 +83,7 @@ function candidateTypes(page: Page) {
 /** The relay candidate the open connection sends through now (selected pair), and its port. */
 function selectedRelay(page: Page) {
   return page.evaluate(async () => {
-    const pc = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.find(
-      (p) => p.connectionState !== 'closed',
-    );
+    const pc = window.__pcs.find((p) => p.connectionState !== 'closed');
     if (!pc) return null;
     const stats = new Map<string, Record<string, unknown>>();
     (await pc.getStats()).forEach((r: Record<string, unknown>) => {
@@ -107,20 +103,8 @@ function selectedRelay(page: Page) {
 /** The TURN server the page holds now (from its last `auth:hello` answer). */
 function heldTurnServer(page: Page) {
   return page.evaluate(() => {
-    const handle = (
-      window as unknown as {
-        __openwcall: {
-          app: {
-            connection: {
-              getSnapshot(): {
-                signaling: { getSnapshot(): { iceServers: RTCIceServer[] } };
-              } | null;
-            };
-          };
-        };
-      }
-    ).__openwcall;
-    const servers = handle.app.connection.getSnapshot()?.signaling.getSnapshot().iceServers ?? [];
+    const servers =
+      window.__openwcall.app.connection.getSnapshot()?.signaling.getSnapshot().iceServers ?? [];
     return servers.find((s) => s.username) ?? null;
   });
 }
@@ -248,9 +232,7 @@ describe.skipIf(prerequisite !== '')('TURN relay through a real coturn', () => {
         expect(gathered.types, `${p.name}'s held credentials get a relay`).toContain('relay');
       }
       const t0 = Date.now();
-      await ben.page.evaluate(() =>
-        (window as unknown as { __openwcall: { restartIce(): void } }).__openwcall.restartIce(),
-      );
+      await ben.page.evaluate(() => window.__openwcall.restartIce());
       const after = await poll(
         () => selectedRelay(ben.page),
         (pair) => pair !== null && pair.id !== before?.id,

@@ -114,25 +114,13 @@ export async function userIdOf(page: Page, name: string): Promise<string> {
 export async function boostPeak(page: Page, userId: string, windowMs = 2_000) {
   return page.evaluate(
     async ({ userId, windowMs }) => {
-      const handle = (
-        window as unknown as {
-          __openwcall: {
-            app: {
-              connection: {
-                getSnapshot(): {
-                  playout: { boostLevels(id: string): { before: number; after: number } | null };
-                } | null;
-              };
-            };
-          };
-        }
-      ).__openwcall;
       let before = 0;
       let after = 0;
       let boosted = false;
       const deadline = performance.now() + windowMs;
       while (performance.now() < deadline) {
-        const levels = handle.app.connection.getSnapshot()?.playout.boostLevels(userId) ?? null;
+        const levels =
+          window.__openwcall.app.connection.getSnapshot()?.playout.boostLevels(userId) ?? null;
         if (levels) {
           boosted = true;
           before = Math.max(before, levels.before);

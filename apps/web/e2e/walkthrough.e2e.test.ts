@@ -60,11 +60,7 @@ describe.skipIf(skipReason !== '')('walk-through', () => {
       const ben = await signUp(browser(), 'Ben');
       people.push(ben);
       const lost = ben.page.getByText('Connection to the server lost. Reconnecting…');
-      await ben.page.evaluate(() =>
-        (
-          window as unknown as { __openwcall: { dropSignaling(): void } }
-        ).__openwcall.dropSignaling(),
-      );
+      await ben.page.evaluate(() => window.__openwcall.dropSignaling());
       await lost.waitFor();
       await ben.page.getByRole('banner').getByText('Connected', { exact: true }).waitFor();
       // The notice used to stay for its 10 s lifetime; one render after Connected is enough.

@@ -128,7 +128,10 @@ export class ManInTheMiddle {
         const { payload } = frame;
         if (frame.name === 'webrtc:answer') {
           const sdp = await this.call('farAnswer', String(payload.sdp));
-          ws.send(encodeFrame(frame, { ...payload, sdp }));
+          // Ben's answer names the forged offer; Ada's client would drop it as an answer to
+          // another offer of hers, so it goes untagged, as an attacker would send it.
+          const { answers: _, ...rest } = payload;
+          ws.send(encodeFrame(frame, { ...rest, sdp }));
         } else if (frame.name === 'webrtc:offer') {
           const sdp = await this.call('farOffer', String(payload.sdp));
           const { from, sdp: _, ...scope } = payload;

@@ -1,7 +1,7 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
-import { AppClient, pageLog } from '../client/app-client';
+import { AppClient } from '../client/app-client';
 import { readBrowserConfig } from '../config/runtime';
 import { AccountPage } from './account-page';
 import { AdminPage } from './admin-page';
@@ -15,6 +15,7 @@ import { InviteScreen, ResetScreen } from './link-screens';
 import { Lobby } from './lobby';
 import { NoticeList } from './notice-list';
 import { OngoingBar } from './ongoing-bar';
+import { pageHooks } from './page-hooks';
 import { RoomView } from './room-view';
 
 // One client for the page's whole life (React may mount the root twice in development).
@@ -24,15 +25,7 @@ function getAppClient(): AppClient {
   if (!singleton) {
     singleton = new AppClient(readBrowserConfig(document));
     // Handles for diagnostics and browser tests (e.g. dropping the signaling connection).
-    Object.assign(window, {
-      __openwcall: {
-        app: singleton,
-        // The page's recent log lines (PageLog), for a bug report or a failing test.
-        logs: () => pageLog.recent(),
-        dropSignaling: () => singleton?.connection.getSnapshot()?.signaling.dropConnection(),
-        restartIce: () => singleton?.connection.getSnapshot()?.room.restartIce(),
-      },
-    });
+    Object.assign(window, { __openwcall: pageHooks(singleton) });
   }
   return singleton;
 }
