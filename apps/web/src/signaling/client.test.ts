@@ -418,7 +418,10 @@ describe('SignalingClient', () => {
       const probe = client.checkAlive(500);
       // A second loss report while the first probe runs sends nothing more.
       await client.checkAlive(500);
-      await vi.advanceTimersByTimeAsync(499);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(client.status).toBe('ready');
+      // Unanswered at 500 ms; what came meanwhile is handled for 100 ms more: nothing did.
+      await vi.advanceTimersByTimeAsync(99);
       expect(client.status).toBe('ready');
       await vi.advanceTimersByTimeAsync(1);
       await probe;
@@ -432,6 +435,22 @@ describe('SignalingClient', () => {
       await flush();
       expect(socket.emitted.at(-1)?.payload).toEqual({ token: 't3', replaces: 'socket-1' });
       expect(client.status).toBe('ready');
+    });
+
+    it('an unanswered probe keeps a socket that delivered anything meanwhile (slow, not gone)', async () => {
+      const { socket, client } = setup();
+      client.start();
+      socket.open();
+      await flush();
+      socket.respond = () => undefined;
+      const probe = client.checkAlive(500);
+      await vi.advanceTimersByTimeAsync(300);
+      // A starved page or a busy server: the ack is late, but the socket carries other frames.
+      socket.serverEmit('presence:update', { userId: 'u2', status: 'online' });
+      await vi.advanceTimersByTimeAsync(400);
+      await probe;
+      expect(client.status).toBe('ready');
+      expect(socket.connectCalls).toBe(1);
     });
 
     it('a token refresh on the open socket updates the iceServers too', async () => {

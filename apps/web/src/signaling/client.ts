@@ -401,7 +401,8 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
    * connection whose address went away looks open until Socket.IO's ping timeout (~45 s), and
    * every ICE restart offer would wait in it. Answered by an `auth:hello` again (idempotent;
    * it also brings fresh TURN credentials for that restart); unanswered within `timeoutMs`,
-   * the transport is dropped and the client reconnects at once.
+   * with nothing else from the server meanwhile, the transport is dropped and the client
+   * reconnects at once.
    */
   async checkAlive(timeoutMs = 750): Promise<void> {
     if (this.status !== 'ready' || this.probing) return;
@@ -409,8 +410,23 @@ export class SignalingClient extends ExternalStore<SignalingSnapshot> {
     try {
       const token = await this.options.getToken();
       const generation = this.generation;
-      await this.hello(token, timeoutMs).catch((error: unknown) => {
+      const started = Date.now();
+      const framesBefore = this.socket.framesReceived;
+      await this.hello(token, timeoutMs).catch(async (error: unknown) => {
         if (this.isStale(generation) || toAppError(error).code !== 'TIMEOUT') return;
+        // A page starved of CPU (six people joining on a small machine) runs this timer late,
+        // with the server's frames still queued behind it, and a busy server answers late: a
+        // live socket closed here would cost its seat's grace and restart every connection.
+        // So the frames queued meanwhile are handled first (for as long as the timer was late,
+        // at least 100 ms), and anything from the server since the probe began proves the
+        // socket alive. A dead TCP connection delivers nothing.
+        const late = Date.now() - started - timeoutMs;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 100 + late)));
+        if (this.isStale(generation)) return;
+        if (this.socket.framesReceived > framesBefore) {
+          this.log.info('the signaling connection is slow, not gone', { timeoutMs });
+          return;
+        }
         this.log.info('the signaling connection does not answer; reconnecting', { timeoutMs });
         this.socket.dropTransport();
       });

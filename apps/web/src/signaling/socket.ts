@@ -9,6 +9,8 @@ export interface SocketLike {
   readonly connected: boolean;
   /** The server's id for the current connection (undefined while disconnected). */
   readonly id: string | undefined;
+  /** How many frames came from the server so far (events, acks, pings), over every connection. */
+  readonly framesReceived: number;
   on(event: string, listener: (...args: unknown[]) => void): void;
   off(event: string, listener: (...args: unknown[]) => void): void;
   emit(event: string, payload: unknown, ack?: (response: unknown) => void): void;
@@ -34,12 +36,22 @@ export function createSocketIoSocket(serverUrl: string): SocketLike {
   });
   // The typed map guards our emits elsewhere; here events are routed by name at runtime.
   const untyped = socket as unknown as Socket;
+  // The manager outlives each connection's engine: every decoded packet and engine ping.
+  let framesReceived = 0;
+  const heard = () => {
+    framesReceived += 1;
+  };
+  socket.io.on('packet', heard);
+  socket.io.on('ping', heard);
   return {
     get connected() {
       return socket.connected;
     },
     get id() {
       return socket.id;
+    },
+    get framesReceived() {
+      return framesReceived;
     },
     on: (event, listener) => {
       untyped.on(event, listener);

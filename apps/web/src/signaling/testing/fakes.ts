@@ -17,6 +17,7 @@ export class FakeSocket implements SocketLike {
   connected = false;
   connectCalls = 0;
   id: string | undefined;
+  framesReceived = 0;
   readonly emitted: Array<{ event: string; payload: unknown; ack?: (r: unknown) => void }> = [];
   /** Answers client emits like a server would; return undefined to leave the ack pending. */
   respond: (event: string, payload: unknown) => unknown = () => undefined;
@@ -38,7 +39,12 @@ export class FakeSocket implements SocketLike {
   emit(event: string, payload: unknown, ack?: (response: unknown) => void): void {
     this.emitted.push(ack ? { event, payload, ack } : { event, payload });
     const response = this.respond(event, payload);
-    if (response !== undefined && ack) queueMicrotask(() => ack(response));
+    if (response !== undefined && ack) {
+      queueMicrotask(() => {
+        this.framesReceived += 1;
+        ack(response);
+      });
+    }
   }
 
   connect(): void {
@@ -70,6 +76,7 @@ export class FakeSocket implements SocketLike {
   }
 
   serverEmit(event: string, payload: unknown): void {
+    this.framesReceived += 1;
     this.fire(event, payload);
   }
 
