@@ -62,6 +62,18 @@ function setup(
   return { network, mesh, bThenC };
 }
 
+/** a in the room, b joins: one connection each, negotiated and connected. */
+async function connectedPair() {
+  const { network, mesh } = setup();
+  const a = mesh('a');
+  const b = mesh('b');
+  a.mesh.participantJoined('b');
+  b.mesh.join(['a', 'b']);
+  await network.deliverAll();
+  for (const pc of [...a.pcs, ...b.pcs]) pc.setConnectionState('connected');
+  return { network, a, b };
+}
+
 describe('Mesh', () => {
   it('gives every connection, on both ends, the same pre-negotiated data channels and announces it', async () => {
     const specs = [
@@ -303,13 +315,7 @@ describe('Mesh', () => {
   });
 
   it('a rejoin re-offers on a connected session whose renegotiation answer was lost', async () => {
-    const { network, mesh } = setup();
-    const a = mesh('a');
-    const b = mesh('b');
-    a.mesh.participantJoined('b');
-    b.mesh.join(['a', 'b']);
-    await network.deliverAll();
-    for (const pc of [...a.pcs, ...b.pcs]) pc.setConnectionState('connected');
+    const { network, a, b } = await connectedPair();
 
     // b renegotiates while a's socket is gone: the answer never comes back.
     network.dropWhen = (signal) => signal.kind === 'answer';
@@ -331,13 +337,7 @@ describe('Mesh', () => {
   });
 
   it('after a rejoin restarts with an offer still in flight, only the answer to the newer offer is applied', async () => {
-    const { network, mesh } = setup();
-    const a = mesh('a');
-    const b = mesh('b');
-    a.mesh.participantJoined('b');
-    b.mesh.join(['a', 'b']);
-    await network.deliverAll();
-    for (const pc of [...a.pcs, ...b.pcs]) pc.setConnectionState('connected');
+    const { network, a, b } = await connectedPair();
 
     // b's network changes: its restart offer waits in the outbox, which re-sends it after the
     // reconnect; then the membership comes back and the rejoin restarts again. a answers both

@@ -393,6 +393,16 @@ describe('SignalingClient', () => {
   describe('checkAlive (media lost: is the socket still alive?)', () => {
     const fresh = [{ urls: 'turn:turn.example.org', username: '2:u1', credential: 'new' }];
 
+    /** A signed-in client whose server leaves every later emit unanswered. */
+    async function readyThenSilent() {
+      const harness = setup();
+      harness.client.start();
+      harness.socket.open();
+      await flush();
+      harness.socket.respond = () => undefined;
+      return harness;
+    }
+
     it('an answered probe keeps the socket and takes the fresh iceServers', async () => {
       const { socket, client } = setup();
       client.start();
@@ -410,11 +420,7 @@ describe('SignalingClient', () => {
     });
 
     it('an unanswered probe drops the transport and reconnects, naming the dead socket', async () => {
-      const { socket, client } = setup();
-      client.start();
-      socket.open();
-      await flush();
-      socket.respond = () => undefined;
+      const { socket, client } = await readyThenSilent();
       const probe = client.checkAlive(500);
       // A second loss report while the first probe runs sends nothing more.
       await client.checkAlive(500);
@@ -438,11 +444,7 @@ describe('SignalingClient', () => {
     });
 
     it('an unanswered probe keeps a socket that delivered anything meanwhile (slow, not gone)', async () => {
-      const { socket, client } = setup();
-      client.start();
-      socket.open();
-      await flush();
-      socket.respond = () => undefined;
+      const { socket, client } = await readyThenSilent();
       const probe = client.checkAlive(500);
       await vi.advanceTimersByTimeAsync(300);
       // A starved page or a busy server: the ack is late, but the socket carries other frames.
