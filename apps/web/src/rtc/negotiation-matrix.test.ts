@@ -175,9 +175,8 @@ function run(c: Case, options: { goneForGood?: boolean } = {}) {
   const link = new Link(alicePc, bobPc);
   const ticker = setInterval(() => link.tick(Date.now()), 50);
 
-  // `n=` only counts descriptions; the same answer made twice differs in it alone (as the
-  // o= line's version does in real SDP).
-  // What a description says, without the counters that differ between copies of it.
+  // What a description says, without its counters: `n=` and the o= line's version count
+  // descriptions, so the same answer made twice differs in them alone.
   const content = (sdp: string | undefined) =>
     sdp?.replace(/ n=\d+( restart)?/, '').replace(/^(o=\S+ \d+) \d+/m, '$1');
   const healthy = () =>

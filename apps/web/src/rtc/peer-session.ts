@@ -103,18 +103,25 @@ export function iceUfragOf(sdp: string | undefined): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
 }
 
+/** The session id and version of a description's `o=` line (`o=<user> <id> <version> …`). */
+function sdpOrigin(sdp: string | undefined): { id: string; version?: string } | undefined {
+  const origin = /^o=\S+ (\d+) (?:(\d+) )?/m.exec(sdp ?? '');
+  if (!origin?.[1]) return undefined;
+  return origin[2] ? { id: origin[1], version: origin[2] } : { id: origin[1] };
+}
+
 /**
  * Names an offer: the session id and version of its `o=` line. Every new description of a
  * connection takes the next version, so two offers never share a tag; a copy of one does.
  */
 export function offerTag(sdp: string | undefined): string | undefined {
-  const origin = /^o=\S+ (\d+) (\d+) /m.exec(sdp ?? '');
-  return origin ? `${origin[1]}.${origin[2]}` : undefined;
+  const origin = sdpOrigin(sdp);
+  return origin?.version && `${origin.id}.${origin.version}`;
 }
 
 /** The session id of a description's `o=` line: fixed for the life of the connection that made it. */
 export function sdpSessionId(sdp: string | undefined): string | undefined {
-  return /^o=\S+ (\d+) /m.exec(sdp ?? '')?.[1];
+  return sdpOrigin(sdp)?.id;
 }
 
 /**
@@ -440,9 +447,9 @@ export class PeerSession implements PeerLink {
     // restart's): an answer to the first, applied to the second, would leave each end checking
     // connectivity with ICE credentials the other does not use. Peers that do not tag their
     // answers are trusted, as before.
-    const pendingOffer = offerTag(this.pc.localDescription?.sdp);
-    if (kind === 'answer' && answers !== undefined && pendingOffer !== undefined) {
-      if (answers !== pendingOffer) {
+    if (kind === 'answer' && answers !== undefined) {
+      const pendingOffer = offerTag(this.pc.localDescription?.sdp);
+      if (pendingOffer !== undefined && answers !== pendingOffer) {
         this.log.info('dropping an answer to an earlier offer', { peer: this.remoteUserId });
         return;
       }

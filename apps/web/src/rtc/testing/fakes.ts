@@ -332,7 +332,8 @@ export class FakePeerConnection extends FakeEventTarget implements PeerConnectio
 
   private makeSdp(type: string): string {
     this.sdpCounter += 1;
-    // The o= line carries the session id, fixed for a connection's life as in real SDP.
+    // The o= line carries the session id, fixed for a connection's life, and a version that
+    // every new description takes the next of, as in real SDP.
     return `fake ${type} pc=${this.id} fp=${this.fakeOptions.fingerprint ?? this.id} n=${this.sdpCounter}${this.iceRestartPending ? ' restart' : ''} tracks=${this.senders.length} a=ice-ufrag:${this.localUfrag}\no=- ${this.id} ${this.sdpCounter} IN IP4 127.0.0.1`;
   }
 
